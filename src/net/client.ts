@@ -1,0 +1,178 @@
+// One TCP connection: input buffering, parsing loop, batching replies into one socket.write,
+// keeping what the socket did not take until `drain`. Owns the socket; commands never see it.
+import type { Socket } from "bun";
+import { NEED_MORE, PROTO_ERROR, RequestParser } from "../resp/parser.ts";
+import { processCommand } from "../commands/dispatch.ts";
+import type { Context } from "../commands/context.ts";
+import type { Server } from "../server.ts";
+
+export class Connection {
+  readonly ctx: Context;
+  readonly server: Server;
+  socket: Socket<Connection>;
+  readonly parser = new RequestParser();
+  /** Unparsed input carried between data events (partial requests). */
+  #in: Buffer | null = null;
+  #inLen = 0;
+  /** Output the socket has not accepted yet, in order. */
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
+  closed = false;
+
+  constructor(server: Server, socket: Socket<Connection>) {
+    this.server = server;
+    this.socket = socket;
+    this.ctx = server.newClient();
+    const c = this.ctx;
+    c.addr = `${socket.remoteAddress}:${(socket as { remotePort?: number }).remotePort ?? 0}`;
+    c.laddr = `${(socket as { localAddress?: string }).localAddress ?? "127.0.0.1"}:${(socket as { localPort?: number }).localPort ?? server.port}`;
+    c.kill = () => this.close();
+    server.setFlusher(c, () => this.flush());
+  }
+
+  /** Bytes arrived: parse and run every complete request, then write all replies at once. */
+  onData(chunk: Buffer): void {
+    const srv = this.server;
+    const c = this.ctx;
+    srv.stats.netInputBytes += chunk.length;
+    c.lastInteractionMs = srv.clock.now();
+    let buf: Buffer;
+    let end: number;
+    if (this.#inLen > 0) {
+      this.#append(chunk);
+      buf = this.#in!;
+      end = this.#inLen;
+      if (end > srv.config.queryBufferLimit) {
+        srv.log.warning(`Closing client that reached max query buffer length (qbuf=${end})`);
+        this.close();
+        return;
+      }
+      if (end < this.parser.need) {
+        c.pendingInput = end;
+        return;
+      }
+    } else {
+      buf = chunk;
+      end = chunk.length;
+    }
+    const pos = this.#run(buf, end);
+    if (this.closed) return;
+    this.#keep(buf, pos, end);
+    this.flush();
+  }
+
+  /** Parse and execute requests in buf[0,end); returns where unconsumed input starts. */
+  #run(buf: Buffer, end: number): number {
+    const c = this.ctx;
+    const parser = this.parser;
+    parser.maxBulkLen = this.server.config.protoMaxBulkLen;
+    parser.authRequired = !c.authenticated;
+    let pos = 0;
+    while (pos < end) {
+      const r = parser.parse(buf, pos, end, c.args);
+      if (r === NEED_MORE) break;
+      if (r === PROTO_ERROR) {
+        c.error(parser.error);
+        this.server.log.verbose(`Protocol error (${parser.error}) from client: id=${c.id} addr=${c.addr}`);
+        c.closeAfterReply = true;
+        return end;
+      }
+      pos = r;
+      if (c.args.argc > 0) {
+        processCommand(c);
+        parser.authRequired = !c.authenticated;
+        if (c.closeAfterReply) return end;
+      }
+    }
+    return pos;
+  }
+
+  /** Keep buf[pos,end) for the next data event. */
+  #keep(buf: Buffer, pos: number, end: number): void {
+    const rest = end - pos;
+    if (rest === 0) {
+      this.#inLen = 0;
+      if (this.#in !== null && this.#in.length > 64 * 1024) this.#in = null;
+    } else if (buf === this.#in) {
+      if (pos > 0) buf.copyWithin(0, pos, end);
+      this.#inLen = rest;
+    } else {
+      this.#inLen = 0;
+      this.#append(buf.subarray(pos, end));
+    }
+    this.ctx.pendingInput = this.#inLen;
+  }
+
+  #append(data: Uint8Array): void {
+    const need = this.#inLen + data.length;
+    if (this.#in === null || this.#in.length < need) {
+      // Grow geometrically toward what the parser says the request needs, never beyond
+      // what has actually arrived times two: a client claiming a huge bulk gets no huge buffer.
+      const want = Math.max(need, Math.min(this.parser.need, need * 2), 16 * 1024);
+      const nb = Buffer.allocUnsafe(want);
+      if (this.#in !== null && this.#inLen > 0) nb.set(this.#in.subarray(0, this.#inLen));
+      this.#in = nb;
+    }
+    this.#in.set(data, this.#inLen);
+    this.#inLen = need;
+  }
+
+  /** Write the reply buffer (after anything still queued); queue what the socket refuses. */
+  flush(): void {
+    const srv = this.server;
+    const reply = this.ctx.reply;
+    if (reply.pos > 0) {
+      srv.beforeReplies();
+      const data = reply.buf.subarray(0, reply.pos);
+      srv.stats.netOutputBytes += data.length;
+      if (this.#outBytes === 0 && !this.closed) {
+        const n = this.socket.write(data);
+        const wrote = n < 0 ? 0 : n;
+        if (wrote < data.length) this.#queue(data.subarray(wrote));
+      } else {
+        this.#queue(data);
+      }
+      reply.reset();
+    }
+    if (this.ctx.closeAfterReply && this.#outBytes === 0) this.close();
+  }
+
+  #queue(data: Uint8Array): void {
+    this.#out.push(Uint8Array.prototype.slice.call(data));
+    this.#outBytes += data.length;
+    this.ctx.pendingOutput = this.#outBytes;
+  }
+
+  /** The socket can take more: send queued output in order. */
+  onDrain(): void {
+    while (this.#out.length > 0 && !this.closed) {
+      const head = this.#out[0]!;
+      const n = this.socket.write(head);
+      const wrote = n < 0 ? 0 : n;
+      this.#outBytes -= wrote;
+      if (wrote < head.length) {
+        this.#out[0] = head.subarray(wrote);
+        break;
+      }
+      this.#out.shift();
+    }
+    this.ctx.pendingOutput = this.#outBytes;
+    if (this.#outBytes === 0 && this.ctx.closeAfterReply) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#out = [];
+    this.#outBytes = 0;
+    this.server.removeClient(this.ctx);
+    this.socket.end();
+  }
+
+  /** The peer went away. */
+  onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.server.removeClient(this.ctx);
+  }
+}

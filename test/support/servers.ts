@@ -1,0 +1,77 @@
+// Start servers for tests: kvserver in-process on a free port, and real redis-server (the oracle)
+// as a child process with persistence off. Both are stopped by the returned stop().
+import { Server } from "../../src/server.ts";
+import { Config } from "../../src/config.ts";
+import { Logger } from "../../src/log.ts";
+import type { Clock } from "../../src/util/clock.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface KvRunning extends Running {
+  server: Server;
+}
+
+/** Start kvserver in this process on a free port. */
+export async function startKv(opts: { config?: Record<string, string>; clock?: Clock } = {}): Promise<KvRunning> {
+  const config = new Config();
+  config.set("port", "0", true);
+  for (const [k, v] of Object.entries(opts.config ?? {})) {
+    const err = config.set(k, v, true);
+    if (err) throw new Error(`config ${k}: ${err}`);
+  }
+  const logger = new Logger();
+  logger.silent = true;
+  const server = new Server({ config, logger, clock: opts.clock });
+  await server.start();
+  return { server, port: server.port, stop: async () => server.stop() };
+}
+
+async function freePort(): Promise<number> {
+  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const p = l.port;
+  l.stop(true);
+  return p;
+}
+
+/** Is the oracle installed? Tests require it: .ci/run and scripts/test.sh install it. */
+export function redisServerPath(): string {
+  const p = Bun.which("redis-server");
+  if (!p) throw new Error("redis-server not found: run scripts/setup.sh (installs Debian's redis-server)");
+  return p;
+}
+
+/** Start a real redis-server on a free port with persistence off. */
+export async function startRedis(extra: string[] = []): Promise<Running> {
+  const bin = redisServerPath();
+  const dir = mkdtempSync(join(tmpdir(), "kv-oracle-"));
+  const port = await freePort();
+  const proc = Bun.spawn(
+    [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "yes", ...extra],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      s.end();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error("redis-server did not start");
+      await Bun.sleep(20);
+    }
+  }
+  return {
+    port,
+    stop: async () => {
+      proc.kill();
+      await proc.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
