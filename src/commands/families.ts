@@ -3,5 +3,24 @@
 import type { CommandSpec } from "./spec.ts";
 import { connectionCommands } from "./connection.ts";
 import { stringCommands } from "./string.ts";
+import { bitmapCommands } from "./bitmap.ts";
+import { keyCommands } from "./keys.ts";
+import { expireCommands } from "./expire.ts";
+import { serverCommands } from "./server.ts";
+import { clientCommands } from "./client.ts";
+import { introspectionCommands } from "./command.ts";
+import { listCommands } from "./list.ts";
+import { hashCommands } from "./hash.ts";
 
-export const FAMILIES: readonly (readonly CommandSpec[])[] = [connectionCommands, stringCommands];
+export const FAMILIES: readonly (readonly CommandSpec[])[] = [
+  connectionCommands,
+  stringCommands,
+  bitmapCommands,
+  keyCommands,
+  expireCommands,
+  serverCommands,
+  clientCommands,
+  introspectionCommands,
+  listCommands,
+  hashCommands,
+];

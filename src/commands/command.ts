@@ -1,0 +1,4 @@
+// COMMAND and its subcommands.
+import type { CommandSpec } from "./spec.ts";
+
+export const introspectionCommands: readonly CommandSpec[] = [];

@@ -1,0 +1,4 @@
+// Expiry commands.
+import type { CommandSpec } from "./spec.ts";
+
+export const expireCommands: readonly CommandSpec[] = [];

@@ -1,0 +1,4 @@
+// Generic key commands.
+import type { CommandSpec } from "./spec.ts";
+
+export const keyCommands: readonly CommandSpec[] = [];

@@ -1,0 +1,4 @@
+// List commands.
+import type { CommandSpec } from "./spec.ts";
+
+export const listCommands: readonly CommandSpec[] = [];
