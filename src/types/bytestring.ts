@@ -31,6 +31,10 @@ export class ByteString implements TypedValue {
     return "raw";
   }
 
+  clone(): ByteString {
+    return new ByteString(this.bytes());
+  }
+
   /** Grow (zero-filled) so that at least n bytes are addressable. */
   grow(n: number): void {
     if (n <= this.len) return;

@@ -9,6 +9,8 @@ export interface TypedValue {
   readonly type: RedisType;
   /** Redis's OBJECT ENCODING name for the current form. */
   encoding(): string;
+  /** A deep copy (COPY, and snapshots that must not see later writes). */
+  clone(): TypedValue;
 }
 
 export type Value = string | number | TypedValue;
