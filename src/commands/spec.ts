@@ -58,6 +58,43 @@ export type CommandGroup =
 
 export type Handler = (c: Context) => void;
 
+/** Key-spec flags as COMMAND INFO reports them (access type and logical operation). */
+export type KeySpecFlag =
+  | "RO" | "RW" | "OW" | "RM"
+  | "access" | "update" | "insert" | "delete"
+  | "not_key" | "incomplete" | "variable_flags";
+
+/** Where the search for keys starts: a fixed argument index, or after a keyword. */
+export type BeginSearch =
+  | { readonly index: number }
+  | { readonly keyword: string; readonly startFrom: number }
+  | { readonly unknown: true };
+
+/** How keys are found from there: a range, or a count argument followed by the keys. */
+export type FindKeys =
+  | { readonly range: readonly [lastKey: number, keyStep: number, limit: number] }
+  | { readonly keynum: readonly [keyNumIdx: number, firstKey: number, keyStep: number] }
+  | { readonly unknown: true };
+
+/** Redis 7's key specification (COMMAND INFO, COMMAND GETKEYS). */
+export interface KeySpec {
+  readonly flags: readonly KeySpecFlag[];
+  readonly begin: BeginSearch;
+  readonly find: FindKeys;
+  readonly notes?: string;
+}
+
+/** One documented argument (COMMAND DOCS "arguments"). */
+export interface ArgDoc {
+  readonly name: string;
+  readonly type: "string" | "integer" | "double" | "key" | "pattern" | "unix-time" | "pure-token" | "oneof" | "block";
+  readonly token?: string;
+  readonly since?: string;
+  readonly flags?: readonly ("optional" | "multiple" | "multiple_token")[];
+  readonly keySpecIndex?: number;
+  readonly arguments?: readonly ArgDoc[];
+}
+
 export interface CommandSpec {
   /** Lowercase name; a subcommand's name is its own word ("get" under "config"). */
   readonly name: string;
@@ -72,6 +109,14 @@ export interface CommandSpec {
   readonly since: string;
   readonly summary: string;
   readonly complexity?: string;
+  /** Flags of the key spec derived from `keys` (default: RO access, or RW update for writes). */
+  readonly keyFlags?: readonly KeySpecFlag[];
+  /** Full key specs, when one derived from `keys` does not describe the command. */
+  readonly keySpecs?: readonly KeySpec[];
+  /** Command tips ("nondeterministic_output", "request_policy:all_nodes", …). */
+  readonly tips?: readonly string[];
+  /** COMMAND DOCS arguments, where declared. */
+  readonly args?: readonly ArgDoc[];
   /** Absent on container commands (those with subcommands). */
   readonly run?: Handler;
   readonly subcommands?: readonly CommandSpec[];

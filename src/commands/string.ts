@@ -1,7 +1,356 @@
-// String commands: GET SET and the rest of Redis's string family.
-import { storeString, strOf, isStringValue } from "../types/bytestring.ts";
-import { E } from "../errors.ts";
+// String commands: GET SET and the rest of Redis 7's string family (counters, ranges, LCS).
+// Owns argument parsing, replies and deterministic propagation of these commands; values live
+// in types/bytestring.ts and long double arithmetic in util/longdouble.ts.
+import { ByteString, isStringValue, storeString, strLen, strOf, type StringValue } from "../types/bytestring.ts";
+import { E, invalidExpire, wrongArity } from "../errors.ts";
+import { INT64_MAX, INT64_MIN, string2ll } from "../util/number.ts";
+import { incrLongDouble } from "../util/longdouble.ts";
+import type { PropArg } from "../propagation.ts";
+import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+
+// SET / GETEX option bits.
+const NX = 1;
+const XX = 2;
+const GET = 4;
+const KEEPTTL = 8;
+const PERSIST = 16;
+const EX = 32;
+const PX = 64;
+const EXAT = 128;
+const PXAT = 256;
+const ANY_EXPIRE = EX | PX | EXAT | PXAT;
+
+/** LLONG_MAX / 1000: the largest seconds count that still converts to milliseconds. */
+const MAX_SECONDS = 9223372036854775;
+
+/** Reply with a string value in the cheapest form for its representation. */
+function replyString(c: Context, v: StringValue): void {
+  if (typeof v === "string") c.reply.bulk(v);
+  else if (typeof v === "number") c.reply.bulkInt(v);
+  else c.reply.bulkBytes(v.bytes());
+}
+
+/**
+ * Redis's getGenericCommand: reply with the value (or nil). Returns false when the key holds
+ * another type (the error has been sent).
+ */
+function getGeneric(c: Context, key: string): boolean {
+  const v = c.lookupRead(key);
+  if (v === undefined) {
+    c.reply.nil();
+    return true;
+  }
+  if (!isStringValue(v)) {
+    c.error(E.wrongType);
+    return false;
+  }
+  replyString(c, v);
+  return true;
+}
+
+interface ExtOptions {
+  flags: number;
+  /** Argument index of the expire value, or 0. */
+  expireAt: number;
+  /** Indexes of GET tokens (dropped from propagation). */
+  getArgs: number[] | null;
+}
+
+/**
+ * Parse SET's (getex=false) or GETEX's (getex=true) options from argument `from` on, as Redis 7
+ * accepts them: NX/XX exclusive, one expire kind (repeating the same one is allowed, the last
+ * value counts), KEEPTTL and PERSIST exclusive with any expire. Null on a syntax error.
+ */
+function parseExtOptions(c: Context, from: number, getex: boolean): ExtOptions | null {
+  const a = c.args;
+  const n = a.argc;
+  let flags = 0;
+  let expireAt = 0;
+  let getArgs: number[] | null = null;
+  for (let j = from; j < n; j++) {
+    const len = a.len(j);
+    const hasNext = j + 1 < n;
+    let kind = 0;
+    if (len === 2) {
+      if (a.is(j, "nx")) {
+        if (getex || flags & XX) return null;
+        flags |= NX;
+        continue;
+      }
+      if (a.is(j, "xx")) {
+        if (getex || flags & NX) return null;
+        flags |= XX;
+        continue;
+      }
+      if (a.is(j, "ex")) kind = EX;
+      else if (a.is(j, "px")) kind = PX;
+    } else if (len === 3 && a.is(j, "get")) {
+      if (getex) return null;
+      flags |= GET;
+      (getArgs ??= []).push(j);
+      continue;
+    } else if (len === 4) {
+      if (a.is(j, "exat")) kind = EXAT;
+      else if (a.is(j, "pxat")) kind = PXAT;
+    } else if (len === 7) {
+      if (a.is(j, "keepttl")) {
+        if (getex || flags & (PERSIST | ANY_EXPIRE)) return null;
+        flags |= KEEPTTL;
+        continue;
+      }
+      if (a.is(j, "persist")) {
+        if (!getex || flags & (KEEPTTL | ANY_EXPIRE)) return null;
+        flags |= PERSIST;
+        continue;
+      }
+    }
+    if (kind === 0 || !hasNext || flags & (KEEPTTL | PERSIST | (ANY_EXPIRE & ~kind))) return null;
+    flags |= kind;
+    expireAt = ++j;
+  }
+  return { flags, expireAt, getArgs };
+}
+
+/**
+ * The absolute expiry (ms) an expire argument denotes, or null after replying with Redis's
+ * error: not an integer, not positive, or overflowing int64 milliseconds. A bigint is returned
+ * only beyond 2^53 so that the propagated PXAT stays exact.
+ */
+function expireMs(c: Context, idx: number, unitSeconds: boolean, relative: boolean, cmd: string): number | bigint | null {
+  const v = string2ll(c.args.str(idx));
+  if (v === null) {
+    c.error(E.notInteger);
+    return null;
+  }
+  if (v <= 0 || (unitSeconds && v > MAX_SECONDS)) {
+    c.error(invalidExpire(cmd));
+    return null;
+  }
+  const now = relative ? c.server.clock.now() : 0;
+  if (typeof v === "number") {
+    const ms = (unitSeconds ? v * 1000 : v) + now;
+    if (ms <= Number.MAX_SAFE_INTEGER) return ms;
+  }
+  const big = BigInt(v) * (unitSeconds ? 1000n : 1n) + BigInt(now);
+  if (big > INT64_MAX) {
+    c.error(invalidExpire(cmd));
+    return null;
+  }
+  return big;
+}
+
+/**
+ * Redis's setGenericCommand: SET, SETNX, SETEX, PSETEX. With an expire the write propagates as
+ * SET key value PXAT <ms>; otherwise verbatim minus any GET tokens.
+ */
+function setGeneric(c: Context, o: ExtOptions, value: string, okReply: number, cmd: string): void {
+  const key = c.args.str(1);
+  const flags = o.flags;
+  let when: number | bigint = 0;
+  if (o.expireAt !== 0) {
+    const w = expireMs(c, o.expireAt, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, cmd);
+    if (w === null) return;
+    when = w;
+  }
+  if (flags & GET && !getGeneric(c, key)) return;
+  if (flags & (NX | XX)) {
+    const found = c.lookupWrite(key) !== undefined;
+    if ((flags & NX && found) || (flags & XX && !found)) {
+      if (!(flags & GET)) {
+        if (okReply < 0) c.reply.nil();
+        else c.reply.int(0);
+      }
+      return;
+    }
+  }
+  c.db.set(key, storeString(value), (flags & KEEPTTL) !== 0);
+  c.dirty();
+  if (o.expireAt !== 0) {
+    c.db.setExpire(key, Number(when));
+    c.propagateAs = ["SET", key, value, "PXAT", String(when)];
+  } else if (o.getArgs !== null) {
+    const argv: PropArg[] = [];
+    for (let i = 0; i < c.args.argc; i++) if (!o.getArgs.includes(i)) argv.push(c.args.str(i));
+    c.propagateAs = argv;
+  }
+  if (flags & GET) return;
+  if (okReply < 0) c.reply.ok();
+  else c.reply.int(okReply);
+}
+
+/** The int64 a string value holds, or null (Redis's getLongLongFromObject). */
+function valueInt(v: StringValue): number | bigint | null {
+  if (typeof v === "number") return v;
+  return string2ll(typeof v === "string" ? v : v.toLatin1());
+}
+
+/** INCR/DECR/INCRBY/DECRBY: add incr to the int64 at key; the TTL is kept. */
+function incrDecr(c: Context, incr: number | bigint): void {
+  const key = c.args.str(1);
+  const v = c.lookupWrite(key);
+  let cur: number | bigint = 0;
+  if (v !== undefined) {
+    if (!isStringValue(v)) return c.error(E.wrongType);
+    const n = valueInt(v);
+    if (n === null) return c.error(E.notInteger);
+    cur = n;
+  }
+  let stored: number | string;
+  let out: number | bigint;
+  const fast = typeof cur === "number" && typeof incr === "number" ? cur + incr : NaN;
+  if (Number.isSafeInteger(fast)) {
+    stored = out = fast;
+  } else {
+    const r = BigInt(cur) + BigInt(incr);
+    if (r > INT64_MAX || r < INT64_MIN) return c.error(E.overflow);
+    out = r;
+    stored = r.toString();
+  }
+  if (v === undefined) c.db.set(key, stored);
+  else c.db.update(key, stored);
+  c.dirty();
+  c.reply.int(out);
+}
+
+/** An int64 argument, or null after replying "not an integer". */
+function intArg(c: Context, i: number): number | bigint | null {
+  const v = string2ll(c.args.str(i));
+  if (v === null) c.error(E.notInteger);
+  return v;
+}
+
+/** GETRANGE/SUBSTR: Redis's inclusive range with negative indexes from the end. */
+function getRange(c: Context): void {
+  const s = intArg(c, 2);
+  if (s === null) return;
+  const e = intArg(c, 3);
+  if (e === null) return;
+  const v = c.lookupRead(c.args.str(1));
+  if (v === undefined) return c.reply.bulk("");
+  if (!isStringValue(v)) return c.error(E.wrongType);
+  let start = Number(s);
+  let end = Number(e);
+  const len = strLen(v);
+  if (start < 0 && end < 0 && start > end) return c.reply.bulk("");
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) return c.reply.bulk("");
+  if (typeof v === "object") c.reply.bulkBytes(v.buf.subarray(start, end + 1));
+  else c.reply.bulk(strOf(v).slice(start, end + 1));
+}
+
+/** The value as a mutable ByteString with room for `need` bytes, replacing it in the db. */
+function unshare(c: Context, key: string, v: StringValue, need: number): ByteString {
+  if (typeof v === "object") return v;
+  const s = strOf(v);
+  const bs = new ByteString(s, Math.max(0, need - s.length));
+  c.db.update(key, bs);
+  return bs;
+}
+
+/** Redis's checkStringLength: refuse results beyond proto-max-bulk-len. */
+function tooLong(c: Context, total: number): boolean {
+  if (total <= c.server.config.protoMaxBulkLen) return false;
+  c.error(E.stringTooLong);
+  return true;
+}
+
+/**
+ * LCS of a and b by dynamic programming, walked back from the end as Redis does, so the
+ * reported ranges (and the string among equal-length candidates) are the same.
+ */
+function lcs(c: Context, a: Uint8Array, b: Uint8Array, idx: boolean, lenOnly: boolean, minLen: number, withLen: boolean): void {
+  const alen = a.length;
+  const blen = b.length;
+  const w = blen + 1;
+  if (lenOnly) {
+    // Only the length: two rows suffice.
+    let prev = new Uint32Array(w);
+    let row = new Uint32Array(w);
+    for (let i = 1; i <= alen; i++) {
+      const ai = a[i - 1];
+      for (let j = 1; j <= blen; j++) {
+        row[j] = ai === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, row[j - 1]!);
+      }
+      [prev, row] = [row, prev];
+    }
+    return c.reply.int(prev[blen]!);
+  }
+  let t: Uint32Array;
+  try {
+    t = new Uint32Array((alen + 1) * w);
+  } catch {
+    return c.error("ERR Insufficient memory, failed allocating transient memory for LCS");
+  }
+  for (let i = 1; i <= alen; i++) {
+    const ai = a[i - 1];
+    const r = i * w;
+    const p = r - w;
+    for (let j = 1; j <= blen; j++) {
+      t[r + j] = ai === b[j - 1] ? t[p + j - 1]! + 1 : Math.max(t[p + j]!, t[r + j - 1]!);
+    }
+  }
+  const total = t[alen * w + blen]!;
+  const out = new Uint8Array(total);
+  const ranges: number[] = []; // aStart, aEnd, bStart, bEnd per match
+  let k = total;
+  let i = alen;
+  let j = blen;
+  let aStart = -1;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  while (i > 0 && j > 0) {
+    let close = false;
+    if (a[i - 1] === b[j - 1]) {
+      out[--k] = a[i - 1]!;
+      if (aStart < 0) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else {
+        aStart--;
+        bStart--;
+      }
+      if (aStart === 0 || bStart === 0) close = true;
+      i--;
+      j--;
+    } else {
+      if (t[(i - 1) * w + j]! > t[i * w + j - 1]!) i--;
+      else j--;
+      if (aStart >= 0) close = true;
+    }
+    if (close) {
+      if (idx && (minLen === 0 || aEnd - aStart + 1 >= minLen)) ranges.push(aStart, aEnd, bStart, bEnd);
+      aStart = -1;
+    }
+  }
+  if (!idx) return c.reply.bulkBytes(out);
+  c.reply.map(2);
+  c.reply.bulk("matches");
+  c.reply.array(ranges.length / 4);
+  for (let m = 0; m < ranges.length; m += 4) {
+    c.reply.array(withLen ? 3 : 2);
+    c.reply.array(2);
+    c.reply.int(ranges[m]!);
+    c.reply.int(ranges[m + 1]!);
+    c.reply.array(2);
+    c.reply.int(ranges[m + 2]!);
+    c.reply.int(ranges[m + 3]!);
+    if (withLen) c.reply.int(ranges[m + 1]! - ranges[m]! + 1);
+  }
+  c.reply.bulk("len");
+  c.reply.int(total);
+}
+
+function valueBytes(v: StringValue | undefined): Uint8Array {
+  if (v === undefined) return new Uint8Array(0);
+  if (typeof v === "object") return v.bytes();
+  return Buffer.from(typeof v === "number" ? String(v) : v, "latin1");
+}
 
 export const stringCommands: readonly CommandSpec[] = [
   {
@@ -13,12 +362,12 @@ export const stringCommands: readonly CommandSpec[] = [
     group: "string",
     since: "1.0.0",
     summary: "Returns the string value of a key.",
+    complexity: "O(1)",
     run(c) {
       const v = c.lookupRead(c.args.str(1));
       if (v === undefined) return c.reply.nil();
       if (!isStringValue(v)) return c.error(E.wrongType);
-      if (typeof v === "number") c.reply.bulkInt(v);
-      else c.reply.bulk(strOf(v));
+      replyString(c, v);
     },
   },
   {
@@ -26,14 +375,465 @@ export const stringCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    keySpecs: [
+      {
+        notes: "RW and ACCESS due to the optional `GET` argument",
+        flags: ["RW", "access", "update", "variable_flags"],
+        begin: { index: 1 },
+        find: { range: [0, 1, 0] },
+      },
+    ],
     acl: ["string"],
     group: "string",
     since: "1.0.0",
-    summary: "Sets the string value of a key, ignoring its type.",
+    summary: "Stores a string at a key, optionally with a TTL, a condition, or returning the old value.",
+    complexity: "O(1)",
     run(c) {
-      c.db.set(c.args.str(1), storeString(c.args.str(2)));
-      c.dirty();
+      if (c.args.argc === 3) {
+        // The common case, kept free of option parsing.
+        c.db.set(c.args.str(1), storeString(c.args.str(2)));
+        c.dirty();
+        return c.reply.ok();
+      }
+      const o = parseExtOptions(c, 3, false);
+      if (o === null) return c.error(E.syntax);
+      setGeneric(c, o, c.args.str(2), -1, "set");
+    },
+  },
+  {
+    name: "setnx",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    keyFlags: ["OW", "insert"],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Stores a string only when the key does not exist yet.",
+    complexity: "O(1)",
+    run(c) {
+      setGeneric(c, { flags: NX, expireAt: 0, getArgs: null }, c.args.str(2), 1, "setnx");
+    },
+  },
+  {
+    name: "setex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    keyFlags: ["OW", "update"],
+    acl: ["string"],
+    group: "string",
+    since: "2.0.0",
+    summary: "Stores a string with a TTL in seconds.",
+    complexity: "O(1)",
+    run(c) {
+      setGeneric(c, { flags: EX, expireAt: 2, getArgs: null }, c.args.str(3), -1, "setex");
+    },
+  },
+  {
+    name: "psetex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    keyFlags: ["OW", "update"],
+    acl: ["string"],
+    group: "string",
+    since: "2.6.0",
+    summary: "Stores a string with a TTL in milliseconds.",
+    complexity: "O(1)",
+    run(c) {
+      setGeneric(c, { flags: PX, expireAt: 2, getArgs: null }, c.args.str(3), -1, "psetex");
+    },
+  },
+  {
+    name: "mget",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, -1, 1],
+    acl: ["string"],
+    tips: ["request_policy:multi_shard"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Returns the string values of several keys; nil for missing or non-string keys.",
+    complexity: "O(N) where N is the number of keys",
+    run(c) {
+      const n = c.args.argc - 1;
+      c.reply.array(n);
+      for (let i = 1; i <= n; i++) {
+        const v = c.lookupRead(c.args.str(i));
+        if (v === undefined || !isStringValue(v)) c.reply.nil();
+        else replyString(c, v);
+      }
+    },
+  },
+  {
+    name: "mset",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 2],
+    keyFlags: ["OW", "update"],
+    acl: ["string"],
+    tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+    group: "string",
+    since: "1.0.1",
+    summary: "Stores several key/value pairs at once.",
+    complexity: "O(N) where N is the number of keys",
+    run(c) {
+      const argc = c.args.argc;
+      if (argc % 2 === 0) return c.error(wrongArity("mset"));
+      for (let i = 1; i < argc; i += 2) c.db.set(c.args.str(i), storeString(c.args.str(i + 1)));
+      c.dirty((argc - 1) / 2);
       c.reply.ok();
+    },
+  },
+  {
+    name: "msetnx",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 2],
+    keyFlags: ["OW", "insert"],
+    acl: ["string"],
+    tips: ["request_policy:multi_shard", "response_policy:agg_min"],
+    group: "string",
+    since: "1.0.1",
+    summary: "Stores several key/value pairs only when none of the keys exists.",
+    complexity: "O(N) where N is the number of keys",
+    run(c) {
+      const argc = c.args.argc;
+      if (argc % 2 === 0) return c.error(wrongArity("msetnx"));
+      for (let i = 1; i < argc; i += 2) if (c.lookupWrite(c.args.str(i)) !== undefined) return c.reply.int(0);
+      for (let i = 1; i < argc; i += 2) c.db.set(c.args.str(i), storeString(c.args.str(i + 1)));
+      c.dirty((argc - 1) / 2);
+      c.reply.int(1);
+    },
+  },
+  {
+    name: "getset",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Stores a string and returns the previous value.",
+    complexity: "O(1)",
+    run(c) {
+      const key = c.args.str(1);
+      if (!getGeneric(c, key)) return;
+      const value = c.args.str(2);
+      c.db.set(key, storeString(value));
+      c.dirty();
+      c.propagateAs = ["SET", key, value];
+    },
+  },
+  {
+    name: "getdel",
+    arity: 2,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    keyFlags: ["RW", "access", "delete"],
+    acl: ["string"],
+    group: "string",
+    since: "6.2.0",
+    summary: "Returns a string value and deletes its key.",
+    complexity: "O(1)",
+    run(c) {
+      const key = c.args.str(1);
+      const v = c.lookupRead(key);
+      if (v === undefined) return c.reply.nil();
+      if (!isStringValue(v)) return c.error(E.wrongType);
+      replyString(c, v);
+      c.db.delete(key);
+      c.dirty();
+      c.propagateAs = ["DEL", key];
+    },
+  },
+  {
+    name: "getex",
+    arity: -2,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    keySpecs: [
+      {
+        notes: "RW and UPDATE because it changes the TTL",
+        flags: ["RW", "access", "update"],
+        begin: { index: 1 },
+        find: { range: [0, 1, 0] },
+      },
+    ],
+    acl: ["string"],
+    group: "string",
+    since: "6.2.0",
+    summary: "Returns a string value and sets or removes its TTL.",
+    complexity: "O(1)",
+    run(c) {
+      const o = parseExtOptions(c, 2, true);
+      if (o === null) return c.error(E.syntax);
+      const key = c.args.str(1);
+      const v = c.lookupRead(key);
+      if (v === undefined) return c.reply.nil();
+      if (!isStringValue(v)) return c.error(E.wrongType);
+      const flags = o.flags;
+      let when: number | bigint = 0;
+      if (o.expireAt !== 0) {
+        const w = expireMs(c, o.expireAt, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
+        if (w === null) return;
+        when = w;
+      }
+      replyString(c, v);
+      if (flags & (EXAT | PXAT) && when <= c.server.clock.now()) {
+        // An absolute time already past deletes the key (matches Redis: propagated as DEL).
+        c.db.delete(key);
+        c.dirty();
+        c.propagateAs = ["DEL", key];
+      } else if (o.expireAt !== 0) {
+        c.db.setExpire(key, Number(when));
+        c.dirty();
+        c.propagateAs = ["PEXPIREAT", key, String(when)];
+      } else if (flags & PERSIST && c.db.persist(key)) {
+        c.dirty();
+        c.propagateAs = ["PERSIST", key];
+      }
+    },
+  },
+  {
+    name: "append",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    keyFlags: ["RW", "insert"],
+    acl: ["string"],
+    group: "string",
+    since: "2.0.0",
+    summary: "Appends bytes to a string, creating it when missing; returns the new length.",
+    complexity: "O(1) amortised",
+    run(c) {
+      const key = c.args.str(1);
+      const v = c.lookupWrite(key);
+      let total: number;
+      if (v === undefined) {
+        // Matches Redis: a new key takes the argument as SET would store it (int/embstr/raw).
+        const s = c.args.str(2);
+        c.db.set(key, storeString(s));
+        total = s.length;
+      } else {
+        if (!isStringValue(v)) return c.error(E.wrongType);
+        const add = c.args.len(2);
+        total = strLen(v) + add;
+        if (tooLong(c, total)) return;
+        unshare(c, key, v, total).append(c.args.bytes(2));
+      }
+      c.dirty();
+      c.reply.int(total);
+    },
+  },
+  {
+    name: "strlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    keyFlags: ["RO"],
+    acl: ["string"],
+    group: "string",
+    since: "2.2.0",
+    summary: "Returns the length in bytes of a string value.",
+    complexity: "O(1)",
+    run(c) {
+      const v = c.lookupRead(c.args.str(1));
+      if (v === undefined) return c.reply.int(0);
+      if (!isStringValue(v)) return c.error(E.wrongType);
+      c.reply.int(strLen(v));
+    },
+  },
+  {
+    name: "incr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Adds one to the integer stored at a key.",
+    complexity: "O(1)",
+    run(c) {
+      incrDecr(c, 1);
+    },
+  },
+  {
+    name: "decr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Subtracts one from the integer stored at a key.",
+    complexity: "O(1)",
+    run(c) {
+      incrDecr(c, -1);
+    },
+  },
+  {
+    name: "incrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Adds an integer to the integer stored at a key.",
+    complexity: "O(1)",
+    run(c) {
+      const by = intArg(c, 2);
+      if (by !== null) incrDecr(c, by);
+    },
+  },
+  {
+    name: "decrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Subtracts an integer from the integer stored at a key.",
+    complexity: "O(1)",
+    run(c) {
+      const by = intArg(c, 2);
+      if (by === null) return;
+      // Matches Redis: negating INT64_MIN is refused before looking at the key.
+      if (by === INT64_MIN) return c.error("ERR decrement would overflow");
+      incrDecr(c, -by);
+    },
+  },
+  {
+    name: "incrbyfloat",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "2.6.0",
+    summary: "Adds a decimal number to the number stored at a key, in long double precision.",
+    complexity: "O(1)",
+    run(c) {
+      const key = c.args.str(1);
+      const v = c.lookupWrite(key);
+      let cur: number | string = 0;
+      if (v !== undefined) {
+        if (!isStringValue(v)) return c.error(E.wrongType);
+        cur = typeof v === "number" ? v : strOf(v);
+      }
+      const r = incrLongDouble(cur, c.args.str(2));
+      if (!r.ok) return c.error(r.error === "nanOrInf" ? "ERR increment would produce NaN or Infinity" : E.notFloat);
+      if (v === undefined) c.db.set(key, storeString(r.text));
+      else c.db.update(key, storeString(r.text));
+      c.dirty();
+      // Matches Redis: propagated as the computed value, so replicas never redo the float maths.
+      c.propagateAs = ["SET", key, r.text, "KEEPTTL"];
+      c.reply.bulk(r.text);
+    },
+  },
+  {
+    name: "getrange",
+    arity: 4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "2.4.0",
+    summary: "Returns the bytes of a string between two inclusive offsets; negative ones count from the end.",
+    complexity: "O(N) where N is the length of the returned string",
+    run: getRange,
+  },
+  {
+    name: "substr",
+    arity: 4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    acl: ["string"],
+    group: "string",
+    since: "1.0.0",
+    summary: "Returns a substring of a string value (old name of GETRANGE).",
+    complexity: "O(N) where N is the length of the returned string",
+    run: getRange,
+  },
+  {
+    name: "setrange",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    keyFlags: ["RW", "update"],
+    acl: ["string"],
+    group: "string",
+    since: "2.2.0",
+    summary: "Overwrites part of a string at an offset, zero-padding as needed; returns the new length.",
+    complexity: "O(1) not counting the copy of the new bytes",
+    run(c) {
+      const off = intArg(c, 2);
+      if (off === null) return;
+      if (off < 0) return c.error("ERR offset is out of range");
+      const key = c.args.str(1);
+      const add = c.args.len(3);
+      const v = c.lookupWrite(key);
+      let bs: ByteString;
+      const total = Number(off) + add;
+      if (v === undefined) {
+        if (add === 0) return c.reply.int(0);
+        if (tooLong(c, total)) return;
+        bs = new ByteString("", total);
+        c.db.set(key, bs);
+      } else {
+        if (!isStringValue(v)) return c.error(E.wrongType);
+        if (add === 0) return c.reply.int(strLen(v));
+        if (tooLong(c, total)) return;
+        bs = unshare(c, key, v, total);
+      }
+      bs.grow(total);
+      bs.buf.set(c.args.bytes(3), total - add);
+      c.dirty();
+      c.reply.int(bs.len);
+    },
+  },
+  {
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 2, 1],
+    acl: ["string"],
+    group: "string",
+    since: "7.0.0",
+    summary: "Finds the longest common subsequence of two string values, its length or its matching ranges.",
+    complexity: "O(N*M) where N and M are the lengths of the two strings",
+    run(c) {
+      const va = c.lookupRead(c.args.str(1));
+      const vb = c.lookupRead(c.args.str(2));
+      if ((va !== undefined && !isStringValue(va)) || (vb !== undefined && !isStringValue(vb))) {
+        return c.error("ERR The specified keys must contain string values");
+      }
+      let idx = false;
+      let len = false;
+      let withLen = false;
+      let minLen = 0;
+      const argc = c.args.argc;
+      for (let j = 3; j < argc; j++) {
+        if (c.args.is(j, "idx")) idx = true;
+        else if (c.args.is(j, "len")) len = true;
+        else if (c.args.is(j, "withmatchlen")) withLen = true;
+        else if (c.args.is(j, "minmatchlen") && j + 1 < argc) {
+          const m = intArg(c, ++j);
+          if (m === null) return;
+          minLen = m < 0 ? 0 : Number(m);
+        } else return c.error(E.syntax);
+      }
+      if (idx && len) return c.error("ERR If you want both the length and indexes, please just use IDX.");
+      const a = valueBytes(va);
+      const b = valueBytes(vb);
+      // Matches Redis: the DP table (4 bytes a cell) may not exceed proto-max-bulk-len.
+      if ((a.length + 1) * (b.length + 1) * 4 > c.server.config.protoMaxBulkLen) {
+        return c.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+      }
+      lcs(c, a, b, idx, len && !idx, minLen, withLen);
     },
   },
 ];
