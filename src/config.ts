@@ -1,8 +1,11 @@
 // Typed settings with redis.conf names and Redis's defaults; the redis.conf / command-line
-// parser; the backing of CONFIG GET/SET. Owns values and validation, never applies side effects
-// itself: the server registers onChange hooks for parameters that need them.
+// parser; the backing of CONFIG GET/SET (validation, Redis's value formats, atomic multi-set).
+// Owns values and validation, never applies side effects itself: the server registers onChange
+// hooks for parameters that need them.
 
-export type ParamKind = "bool" | "int" | "memory" | "string" | "enum" | "save" | "bind";
+import { string2d } from "./util/number.ts";
+
+export type ParamKind = "bool" | "int" | "memory" | "string" | "enum" | "save" | "bind" | "notify" | "percentiles";
 
 export interface ParamDef {
   readonly name: string;
@@ -10,10 +13,14 @@ export interface ParamDef {
   readonly default: string;
   readonly aliases?: readonly string[];
   readonly values?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
+  readonly min?: bigint;
+  readonly max?: bigint;
+  /** Values outside this range are accepted and clamped (Redis clamps hz to 1..500). */
+  readonly clamp?: readonly [lo: number, hi: number];
   /** False: only settable at start-up (CONFIG SET answers Redis's immutable-config error). */
   readonly mutable: boolean;
+  /** Protected configs are settable at runtime only under enable-protected-configs. */
+  readonly protected?: boolean;
 }
 
 const P = (name: string, kind: ParamKind, def: string, extra: Partial<ParamDef> = {}): ParamDef => ({
@@ -24,55 +31,110 @@ const P = (name: string, kind: ParamKind, def: string, extra: Partial<ParamDef> 
   ...extra,
 });
 
-const LL_MAX = Number.MAX_SAFE_INTEGER;
+const LL_MAX = (1n << 63n) - 1n;
+const INT_MAX = 2147483647n;
+const INT_MIN = -2147483648n;
+const UINT_MAX = 4294967295n;
+const ULL_MAX = (1n << 64n) - 1n;
+const NUM = (min: bigint, max: bigint): Partial<ParamDef> => ({ min, max });
+const bool = (name: string, def: "yes" | "no", extra: Partial<ParamDef> = {}) => P(name, "bool", def, extra);
+const int = (name: string, def: string, min: bigint, max: bigint, extra: Partial<ParamDef> = {}) =>
+  P(name, "int", def, { ...NUM(min, max), ...extra });
+const mem = (name: string, def: string, min: bigint, max: bigint, extra: Partial<ParamDef> = {}) =>
+  P(name, "memory", def, { ...NUM(min, max), ...extra });
 
+/** Redis 7.0's parameters that kvserver keeps, with their compiled-in defaults and ranges. */
 export const PARAMS: readonly ParamDef[] = [
-  P("port", "int", "6379", { min: 0, max: 65535, mutable: false }),
+  int("port", "6379", 0n, 65535n, { mutable: false }),
   P("bind", "bind", "127.0.0.1", { mutable: false }),
-  P("dir", "string", "", {}),
-  P("databases", "int", "16", { min: 1, max: 2147483647, mutable: false }),
+  P("dir", "string", "", { protected: true }),
+  int("databases", "16", 1n, INT_MAX, { mutable: false }),
   P("requirepass", "string", ""),
-  P("daemonize", "bool", "no", { mutable: false }),
+  bool("daemonize", "no", { mutable: false }),
   P("pidfile", "string", "", { mutable: false }),
-  P("loglevel", "enum", "notice", { values: ["debug", "verbose", "notice", "warning", "nothing"] }),
+  P("loglevel", "enum", "notice", { values: ["debug", "verbose", "notice", "warning"] }),
   P("logfile", "string", "", { mutable: false }),
-  P("appendonly", "bool", "no"),
-  P("appendfsync", "enum", "everysec", { values: ["always", "everysec", "no"] }),
+  bool("appendonly", "no"),
+  P("appendfsync", "enum", "everysec", { values: ["everysec", "always", "no"] }),
   P("appendfilename", "string", "appendonly.aof", { mutable: false }),
   P("appenddirname", "string", "appendonlydir", { mutable: false }),
-  P("dbfilename", "string", "dump.rdb"),
+  bool("aof-use-rdb-preamble", "yes"),
+  bool("aof-load-truncated", "yes"),
+  bool("aof-timestamp-enabled", "no"),
+  bool("aof-rewrite-incremental-fsync", "yes"),
+  bool("no-appendfsync-on-rewrite", "no"),
+  int("auto-aof-rewrite-percentage", "100", 0n, INT_MAX),
+  mem("auto-aof-rewrite-min-size", "67108864", 0n, LL_MAX),
+  P("dbfilename", "string", "dump.rdb", { protected: true }),
   P("save", "save", "3600 1 300 100 60 10000"),
-  P("maxclients", "int", "10000", { min: 1, max: 2147483647 }),
-  P("timeout", "int", "0", { min: 0, max: 2147483647 }),
-  P("tcp-keepalive", "int", "300", { min: 0, max: 2147483647 }),
-  P("tcp-backlog", "int", "511", { min: 0, max: 2147483647, mutable: false }),
-  P("protected-mode", "bool", "yes"),
-  P("proto-max-bulk-len", "memory", "536870912", { min: 1024 * 1024, max: LL_MAX }),
-  P("client-query-buffer-limit", "memory", "1073741824", { min: 1024 * 1024, max: LL_MAX }),
-  P("hz", "int", "10", { min: 0, max: 2147483647 }),
-  P("maxmemory", "memory", "0", { min: 0, max: LL_MAX }),
+  bool("rdbcompression", "yes"),
+  bool("rdbchecksum", "yes", { mutable: false }),
+  bool("rdb-save-incremental-fsync", "yes"),
+  bool("rdb-del-sync-files", "no"),
+  bool("stop-writes-on-bgsave-error", "yes"),
+  bool("sanitize-dump-payload", "no"),
+  int("maxclients", "10000", 1n, UINT_MAX),
+  int("timeout", "0", 0n, INT_MAX),
+  int("tcp-keepalive", "300", 0n, INT_MAX),
+  int("tcp-backlog", "511", 0n, INT_MAX, { mutable: false }),
+  bool("protected-mode", "yes"),
+  mem("proto-max-bulk-len", "536870912", 1024n * 1024n, LL_MAX),
+  mem("client-query-buffer-limit", "1073741824", 1024n * 1024n, LL_MAX),
+  int("hz", "10", 0n, INT_MAX, { clamp: [1, 500] }),
+  bool("dynamic-hz", "yes"),
+  bool("activerehashing", "yes"),
+  mem("maxmemory", "0", 0n, ULL_MAX),
   P("maxmemory-policy", "enum", "noeviction", {
     values: ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"],
   }),
-  P("maxmemory-samples", "int", "5", { min: 1, max: 64 }),
-  P("active-expire-effort", "int", "1", { min: 1, max: 10 }),
-  P("notify-keyspace-events", "string", ""),
-  P("slowlog-log-slower-than", "int", "10000", { min: -1, max: LL_MAX }),
-  P("slowlog-max-len", "int", "128", { min: 0, max: 2147483647 }),
-  P("latency-monitor-threshold", "int", "0", { min: 0, max: LL_MAX }),
-  P("lua-time-limit", "int", "5000", { min: 0, max: LL_MAX, aliases: ["busy-reply-threshold"] }),
-  P("rdbcompression", "bool", "yes"),
-  P("rdbchecksum", "bool", "yes", { mutable: false }),
-  P("stop-writes-on-bgsave-error", "bool", "yes"),
-  P("hash-max-listpack-entries", "int", "128", { min: 0, max: LL_MAX, aliases: ["hash-max-ziplist-entries"] }),
-  P("hash-max-listpack-value", "int", "64", { min: 0, max: LL_MAX, aliases: ["hash-max-ziplist-value"] }),
-  P("list-max-listpack-size", "int", "-2", { min: -2147483648, max: 2147483647, aliases: ["list-max-ziplist-size"] }),
-  P("list-compress-depth", "int", "0", { min: 0, max: 2147483647 }),
-  P("set-max-intset-entries", "int", "512", { min: 0, max: LL_MAX }),
-  P("zset-max-listpack-entries", "int", "128", { min: 0, max: LL_MAX, aliases: ["zset-max-ziplist-entries"] }),
-  P("zset-max-listpack-value", "int", "64", { min: 0, max: LL_MAX, aliases: ["zset-max-ziplist-value"] }),
-  P("lazyfree-lazy-user-flush", "bool", "no"),
+  int("maxmemory-samples", "5", 1n, INT_MAX),
+  int("maxmemory-eviction-tenacity", "10", 0n, 100n),
+  int("lfu-log-factor", "10", 0n, INT_MAX),
+  int("lfu-decay-time", "1", 0n, INT_MAX),
+  int("active-expire-effort", "1", 1n, 10n),
+  P("notify-keyspace-events", "notify", ""),
+  int("slowlog-log-slower-than", "10000", -1n, LL_MAX),
+  int("slowlog-max-len", "128", 0n, LL_MAX),
+  int("latency-monitor-threshold", "0", 0n, LL_MAX),
+  bool("latency-tracking", "yes"),
+  P("latency-tracking-info-percentiles", "percentiles", "50 99 99.9"),
+  int("busy-reply-threshold", "5000", 0n, LL_MAX, { aliases: ["lua-time-limit"] }),
+  int("hash-max-listpack-entries", "512", 0n, LL_MAX, { aliases: ["hash-max-ziplist-entries"] }),
+  mem("hash-max-listpack-value", "64", 0n, LL_MAX, { aliases: ["hash-max-ziplist-value"] }),
+  int("list-max-listpack-size", "-2", INT_MIN, INT_MAX, { aliases: ["list-max-ziplist-size"] }),
+  int("list-compress-depth", "0", 0n, INT_MAX),
+  int("set-max-intset-entries", "512", 0n, LL_MAX),
+  int("zset-max-listpack-entries", "128", 0n, LL_MAX, { aliases: ["zset-max-ziplist-entries"] }),
+  mem("zset-max-listpack-value", "64", 0n, LL_MAX, { aliases: ["zset-max-ziplist-value"] }),
+  mem("hll-sparse-max-bytes", "3000", 0n, LL_MAX),
+  mem("stream-node-max-bytes", "4096", 0n, LL_MAX),
+  int("stream-node-max-entries", "100", 0n, LL_MAX),
+  bool("lazyfree-lazy-eviction", "no"),
+  bool("lazyfree-lazy-expire", "no"),
+  bool("lazyfree-lazy-server-del", "no"),
+  bool("lazyfree-lazy-user-del", "no"),
+  bool("lazyfree-lazy-user-flush", "no"),
+  P("replicaof", "string", "", { aliases: ["slaveof"], mutable: false }),
+  P("masterauth", "string", ""),
+  P("masteruser", "string", ""),
+  bool("replica-read-only", "yes", { aliases: ["slave-read-only"] }),
+  bool("replica-serve-stale-data", "yes", { aliases: ["slave-serve-stale-data"] }),
+  bool("replica-lazy-flush", "no", { aliases: ["slave-lazy-flush"] }),
+  bool("replica-ignore-maxmemory", "yes", { aliases: ["slave-ignore-maxmemory"] }),
+  int("replica-priority", "100", 0n, INT_MAX, { aliases: ["slave-priority"] }),
+  mem("repl-backlog-size", "1048576", 1n, LL_MAX),
+  int("repl-backlog-ttl", "3600", 0n, LL_MAX),
+  int("repl-timeout", "60", 1n, INT_MAX),
+  int("repl-ping-replica-period", "10", 1n, INT_MAX, { aliases: ["repl-ping-slave-period"] }),
+  bool("repl-diskless-sync", "yes"),
+  int("repl-diskless-sync-delay", "5", 0n, INT_MAX),
+  P("repl-diskless-load", "enum", "disabled", { values: ["disabled", "on-empty-db", "swapdb"] }),
+  bool("repl-disable-tcp-nodelay", "no"),
+  int("min-replicas-to-write", "0", 0n, INT_MAX, { aliases: ["min-slaves-to-write"] }),
+  int("min-replicas-max-lag", "10", 0n, INT_MAX, { aliases: ["min-slaves-max-lag"] }),
+  int("shutdown-timeout", "10", 0n, INT_MAX),
   P("enable-debug-command", "enum", "no", { values: ["no", "yes", "local"], mutable: false }),
+  P("enable-protected-configs", "enum", "no", { values: ["no", "yes", "local"], mutable: false }),
 ];
 
 export class ConfigError extends Error {}
@@ -83,44 +145,89 @@ for (const p of PARAMS) {
   for (const a of p.aliases ?? []) byName.set(a, p);
 }
 
+/** Every name CONFIG GET can match: canonical names and their aliases, each with its definition. */
+export const PARAM_NAMES: readonly (readonly [name: string, def: ParamDef])[] = [...byName.entries()];
+
 export function paramDef(name: string): ParamDef | undefined {
   return byName.get(name.toLowerCase());
 }
 
-/** Redis's memtoll: "1gb" → 1073741824, "1k" → 1000; null when malformed. */
-export function parseMemory(s: string): number | null {
-  const m = /^(-?[0-9]+)([a-z]*)$/i.exec(s);
-  if (!m) return null;
-  const units: Record<string, number> = {
-    "": 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3,
-  };
-  const u = units[m[2]!.toLowerCase()];
+const MEMORY_UNITS: Record<string, bigint> = {
+  "": 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n,
+};
+
+/**
+ * Redis's memtoull: "1gb" → 1073741824, "1k" → 1000, "k" → 0 (no digits reads as 0); units are
+ * case-insensitive; signs, spaces and fractions are refused. Returns null when malformed.
+ */
+export function parseMemoryBig(s: string): bigint | null {
+  const m = /^([0-9]*)([a-zA-Z]*)$/.exec(s);
+  if (!m || m[1]!.length > 20) return null;
+  const u = MEMORY_UNITS[m[2]!.toLowerCase()];
   if (u === undefined) return null;
-  return Number(m[1]) * u;
+  const v = (m[1] === "" ? 0n : BigInt(m[1]!)) * u;
+  return v > ULL_MAX ? null : v;
 }
+
+/** parseMemory as a JS number (precision beyond 2^53 is not needed by any caller). */
+export function parseMemory(s: string): number | null {
+  const v = parseMemoryBig(s);
+  return v === null ? null : Number(v);
+}
+
+// Keyspace-notification classes, in the order Redis prints them back.
+const NOTIFY_CLASSES = "g$lshzxetd";
+const NOTIFY_ALL_CHARS = NOTIFY_CLASSES;
+
+/** Parse notify-keyspace-events flags into Redis's canonical spelling, or null if invalid. */
+export function canonicalNotify(raw: string): string | null {
+  const set = new Set<string>();
+  for (const ch of raw) {
+    if (ch === "A") for (const x of NOTIFY_ALL_CHARS) set.add(x);
+    else if ("g$lshzxeKEtmdn".includes(ch)) set.add(ch);
+    else return null;
+  }
+  let out = "";
+  // Matches Redis 7.0: when every class of 'A' is set it prints "A" and drops 'n'.
+  if ([...NOTIFY_ALL_CHARS].every((x) => set.has(x))) out = "A";
+  else for (const x of NOTIFY_CLASSES + "n") if (set.has(x)) out += x;
+  for (const x of "KEm") if (set.has(x)) out += x;
+  return out;
+}
+
+/** A runtime side effect of a parameter: returns an error text to refuse the new value. */
+export type ConfigHook = (value: string) => string | null;
 
 export class Config {
   readonly #values = new Map<string, string>();
-  readonly #hooks = new Map<string, (value: string) => string | null>();
-  /** The config file this server was started with, if any (CONFIG REWRITE). */
+  readonly #numbers = new Map<string, number>();
+  readonly #hooks = new Map<string, ConfigHook[]>();
+  /** The config file this server was started with, if any (CONFIG REWRITE, INFO config_file). */
   file = "";
   /** Set once a "save" line was read, so repeated lines accumulate as in redis.conf. */
   saveSeen = false;
 
   constructor() {
-    for (const p of PARAMS) this.#values.set(p.name, p.default);
+    for (const p of PARAMS) this.#store(p, p.default);
   }
 
-  // Typed accessors for the hot ones.
-  get port(): number { return Number(this.get("port")); }
+  #store(p: ParamDef, v: string): void {
+    this.#values.set(p.name, v);
+    if (p.kind === "int" || p.kind === "memory") this.#numbers.set(p.name, Number(v));
+  }
+
+  // Typed accessors for the hot ones (numbers are cached, no parsing per call).
+  get port(): number { return this.#numbers.get("port")!; }
   get bind(): string[] { return this.get("bind").split(" ").filter(Boolean); }
-  get databases(): number { return Number(this.get("databases")); }
-  get requirepass(): string { return this.get("requirepass"); }
-  get protoMaxBulkLen(): number { return Number(this.get("proto-max-bulk-len")); }
-  get queryBufferLimit(): number { return Number(this.get("client-query-buffer-limit")); }
-  get hz(): number { return Math.min(500, Math.max(1, Number(this.get("hz")))); }
-  get maxclients(): number { return Number(this.get("maxclients")); }
-  get timeout(): number { return Number(this.get("timeout")); }
+  get databases(): number { return this.#numbers.get("databases")!; }
+  get requirepass(): string { return this.#values.get("requirepass")!; }
+  get protoMaxBulkLen(): number { return this.#numbers.get("proto-max-bulk-len")!; }
+  get queryBufferLimit(): number { return this.#numbers.get("client-query-buffer-limit")!; }
+  /** Effective hz: the stored value is already clamped to Redis's 1..500. */
+  get hz(): number { return this.#numbers.get("hz")!; }
+  get maxclients(): number { return this.#numbers.get("maxclients")!; }
+  get timeout(): number { return this.#numbers.get("timeout")!; }
+  get maxmemory(): number { return this.#numbers.get("maxmemory")!; }
 
   get(name: string): string {
     const p = paramDef(name);
@@ -128,31 +235,143 @@ export class Config {
     return this.#values.get(p.name)!;
   }
 
-  /** Hook run before a value is accepted at runtime; returns an error text to refuse it. */
-  onChange(name: string, hook: (value: string) => string | null): void {
-    this.#hooks.set(name, hook);
+  /** A numeric parameter's value as a number. */
+  num(name: string): number {
+    const p = paramDef(name);
+    const v = p && this.#numbers.get(p.name);
+    if (v === undefined) throw new ConfigError(`not a numeric parameter ${name}`);
+    return v;
   }
 
-  /** Validate and store; returns null or the reason it was refused (Redis's wording). */
+  /** The value as CONFIG GET shows it (dir is the working directory, as Redis reports it). */
+  display(p: ParamDef): string {
+    const v = this.#values.get(p.name)!;
+    if (p.name === "dir" && v === "") return process.cwd();
+    return v;
+  }
+
+  /**
+   * Install a runtime effect of a parameter (run on CONFIG SET, not at start-up). Several
+   * subsystems may watch one parameter; they run in the order they were installed.
+   */
+  onChange(name: string, hook: ConfigHook): void {
+    const p = paramDef(name);
+    if (!p) throw new ConfigError(`unknown parameter ${name}`);
+    const list = this.#hooks.get(p.name);
+    if (list) list.push(hook);
+    else this.#hooks.set(p.name, [hook]);
+  }
+
+  /** Run a parameter's hooks; the first refusal stops them and is returned. */
+  #apply(p: ParamDef, value: string): string | null {
+    const list = this.#hooks.get(p.name);
+    if (list === undefined) return null;
+    for (const hook of list) {
+      const err = hook(value);
+      if (err !== null) return err;
+    }
+    return null;
+  }
+
+  /** Validate and store one value; returns null or the reason it was refused (Redis's wording). */
   set(name: string, raw: string, atStartup = false): string | null {
     const p = paramDef(name);
     if (!p) return "Unknown option or number of arguments for CONFIG SET - '" + name + "'";
     if (!atStartup && !p.mutable) return "can't set immutable config";
     const norm = normalize(p, raw);
     if (typeof norm !== "string") return norm.error;
-    const hook = this.#hooks.get(p.name);
-    if (hook && !atStartup) {
-      const err = hook(norm);
-      if (err !== null) return err;
+    if (!atStartup) {
+      const old = this.#values.get(p.name)!;
+      this.#store(p, norm);
+      const err = this.#apply(p, norm);
+      if (err !== null) {
+        this.#store(p, old);
+        this.#apply(p, old);
+      }
+      return err;
     }
-    this.#values.set(p.name, norm);
+    this.#store(p, norm);
     return null;
   }
 
-  /** Names and values matching a Redis glob (CONFIG GET). */
-  entries(): [string, string][] {
-    return PARAMS.map((p) => [p.name, this.#values.get(p.name)!]);
+  /**
+   * CONFIG SET's all-or-nothing multi-set: checks every name first (unknown, immutable, protected,
+   * duplicate), then every value, then applies them in order; if a runtime hook refuses a value,
+   * every parameter already changed gets its old value (and hook) back. Returns the full error
+   * reply text, or null on success.
+   */
+  setMany(pairs: readonly (readonly [name: string, raw: string])[], local: boolean): string | null {
+    const defs: ParamDef[] = [];
+    const seen = new Set<string>();
+    for (const [name] of pairs) {
+      const p = paramDef(name);
+      if (!p) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      const fail = (reason: string) => `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+      if (!p.mutable) return fail("can't set immutable config");
+      if (p.protected && !this.#allowed("enable-protected-configs", local)) return fail("can't set protected config");
+      const key = name.toLowerCase();
+      if (seen.has(key)) return fail("duplicate parameter");
+      seen.add(key);
+      defs.push(p);
+    }
+    const values: string[] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const norm = normalize(defs[i]!, pairs[i]![1]);
+      if (typeof norm !== "string") {
+        return `ERR CONFIG SET failed (possibly related to argument '${pairs[i]![0]}') - ${norm.error}`;
+      }
+      values.push(norm);
+    }
+    const old = defs.map((p) => this.#values.get(p.name)!);
+    for (let i = 0; i < defs.length; i++) {
+      const p = defs[i]!;
+      this.#store(p, values[i]!);
+      const err = this.#apply(p, values[i]!);
+      if (err !== null) {
+        for (let j = i; j >= 0; j--) {
+          const q = defs[j]!;
+          this.#store(q, old[j]!);
+          this.#apply(q, old[j]!);
+        }
+        return `ERR CONFIG SET failed (possibly related to argument '${pairs[i]![0]}') - ${err}`;
+      }
+    }
+    return null;
   }
+
+  /** An enable-* switch ("no" | "yes" | "local") for a client that is or is not local. */
+  #allowed(name: string, local: boolean): boolean {
+    const v = this.#values.get(name);
+    return v === "yes" || (v === "local" && local);
+  }
+
+  /** enable-debug-command / enable-protected-configs as Redis checks them. */
+  allows(name: "enable-debug-command" | "enable-protected-configs", local: boolean): boolean {
+    return this.#allowed(name, local);
+  }
+
+  /** Canonical names and values (every parameter once). */
+  entries(): [string, string][] {
+    return PARAMS.map((p) => [p.name, this.display(p)]);
+  }
+
+  /** Restore every parameter to its default (tests). */
+  reset(): void {
+    for (const p of PARAMS) this.#store(p, p.default);
+  }
+}
+
+/** A percentile as Redis prints it: "%f" without trailing zeros (99.9, 50, 0.5). */
+export function formatPercentile(v: number): string {
+  const f = v.toFixed(6);
+  return f.includes(".") ? f.replace(/0+$/, "").replace(/\.$/, "") : f;
+}
+
+function checkRange(p: ParamDef, n: bigint): { error: string } | null {
+  if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
+    return { error: `argument must be between ${p.min} and ${p.max} inclusive` };
+  }
+  return null;
 }
 
 function normalize(p: ParamDef, raw: string): string | { error: string } {
@@ -168,25 +387,43 @@ function normalize(p: ParamDef, raw: string): string | { error: string } {
       return { error: "argument(s) must be one of the following: " + p.values!.join(", ") };
     }
     case "int": {
-      if (!/^-?[0-9]+$/.test(raw)) return { error: "argument couldn't be parsed into an integer" };
-      const n = Number(raw);
-      if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
-        return { error: `argument must be between ${p.min} and ${p.max} inclusive` };
-      }
-      return String(n);
+      // string2ll: no sign but '-', no leading zeros, int64 range.
+      if (!/^(0|-?[1-9][0-9]{0,18})$/.test(raw)) return { error: "argument couldn't be parsed into an integer" };
+      const n = BigInt(raw);
+      if (n > LL_MAX || n < -LL_MAX - 1n) return { error: "argument couldn't be parsed into an integer" };
+      const bad = checkRange(p, n);
+      if (bad) return bad;
+      if (p.clamp) return String(Math.min(p.clamp[1], Math.max(p.clamp[0], Number(n))));
+      return n.toString();
     }
     case "memory": {
-      const n = parseMemory(raw);
+      const n = parseMemoryBig(raw);
       if (n === null) return { error: "argument must be a memory value" };
-      if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
-        return { error: `argument must be between ${p.min} and ${p.max} inclusive` };
-      }
-      return String(n);
+      return checkRange(p, n) ?? n.toString();
     }
     case "save": {
-      const parts = raw.split(/\s+/).filter(Boolean);
-      if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x))) return { error: "Invalid save parameters" };
+      // Matches Redis: "" disables; otherwise pairs of non-negative seconds/changes.
+      if (raw === "") return "";
+      const parts = raw.split(" ");
+      if (parts.length % 2 !== 0 || parts.some((x) => !/^(0|[1-9][0-9]*)$/.test(x))) {
+        return { error: "Invalid save parameters" };
+      }
       return parts.join(" ");
+    }
+    case "notify": {
+      const v = canonicalNotify(raw);
+      if (v === null) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      return v;
+    }
+    case "percentiles": {
+      const out: string[] = [];
+      for (const w of raw.split(" ").filter(Boolean)) {
+        const v = string2d(w);
+        if (v === null) return { error: "Invalid latency-tracking-info-percentiles parameters" };
+        if (!(v >= 0 && v <= 100)) return { error: "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]" };
+        out.push(formatPercentile(v));
+      }
+      return out.join(" ");
     }
     case "bind":
       return raw.split(/\s+/).filter(Boolean).join(" ");
@@ -215,10 +452,10 @@ export function loadConfigText(cfg: Config, text: string, splitLine: (line: stri
     const name = argv![0]!.toLowerCase();
     const p = paramDef(name);
     if (!p) fail(`Bad directive or wrong number of arguments`);
-    const multi = p!.kind === "save" || p!.kind === "bind";
+    const multi = p!.kind === "save" || p!.kind === "bind" || p!.name === "replicaof";
     if (!multi && argv!.length !== 2) fail("wrong number of arguments");
     let value = argv!.slice(1).join(" ");
-    if (p!.kind === "save" && name === "save" && argv!.length === 2 && argv![1] === "") value = "";
+    if (p!.kind === "save" && argv!.length === 2 && argv![1] === "") value = "";
     // Repeated "save" lines accumulate, as in redis.conf.
     if (p!.kind === "save" && value !== "" && cfg.saveSeen) value = `${cfg.get("save")} ${value}`.trim();
     if (p!.kind === "save") cfg.saveSeen = true;
@@ -226,4 +463,3 @@ export function loadConfigText(cfg: Config, text: string, splitLine: (line: stri
     if (err !== null) fail(err);
   }
 }
-

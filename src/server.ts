@@ -1,11 +1,13 @@
 // The server: owns the databases, the clients, the command table, the cron timer and the
 // propagation bus; wires the listener; defines start-up and shutdown order.
 import { Config } from "./config.ts";
-import { Logger } from "./log.ts";
+import { Logger, type LogLevel } from "./log.ts";
 import { Propagation } from "./propagation.ts";
 import { Stats } from "./stats.ts";
 import { Db, type KeyspaceHooks } from "./keyspace/db.ts";
 import { activeExpireCycle } from "./keyspace/expire.ts";
+import { setListMaxListpackSize } from "./types/list.ts";
+import { BlockingRegistry } from "./keyspace/blocking.ts";
 import { systemClock, type Clock } from "./util/clock.ts";
 import { CommandTable } from "./commands/table.ts";
 import { Context } from "./commands/context.ts";
@@ -28,6 +30,8 @@ export class Server {
   readonly table: CommandTable;
   readonly stats = new Stats();
   readonly propagation = new Propagation();
+  /** Clients parked by blocking commands (BLPOP …) and the keys they wait on. */
+  readonly blocking: BlockingRegistry;
   readonly dbs: Db[];
   readonly clients = new Map<number, Context>();
   readonly startMs: number;
@@ -53,15 +57,58 @@ export class Server {
     this.log = opts.logger ?? new Logger();
     this.table = new CommandTable(FAMILIES);
     this.startMs = this.clock.now();
+    this.blocking = new BlockingRegistry(this.clock);
     this.runId = Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("");
     const hooks: KeyspaceHooks = {
       expired: (db, key) => {
         this.stats.expiredKeys++;
-        if (this.propagation.active) this.propagation.emit(db.id, ["DEL", key]);
+        // Matches Redis: propagated as UNLINK when lazyfree-lazy-expire is on.
+        if (this.propagation.active) {
+          this.propagation.emit(db.id, [this.config.get("lazyfree-lazy-expire") === "yes" ? "UNLINK" : "DEL", key]);
+        }
       },
       keepExpired: () => false,
     };
     this.dbs = Array.from({ length: this.config.databases }, (_, i) => new Db(i, this.clock, hooks));
+    // Runtime effects of CONFIG SET (the values themselves live in Config).
+    this.log.level = this.config.get("loglevel") as LogLevel;
+    this.config.onChange("loglevel", (v) => {
+      this.log.level = v as LogLevel;
+      return null;
+    });
+    this.stats.latencyTracking = this.config.get("latency-tracking") === "yes";
+    this.config.onChange("latency-tracking", (v) => {
+      this.stats.latencyTracking = v === "yes";
+      return null;
+    });
+    setListMaxListpackSize(this.config.num("list-max-listpack-size"));
+    this.config.onChange("list-max-listpack-size", (v) => {
+      setListMaxListpackSize(Number(v));
+      return null;
+    });
+    this.config.onChange("hz", () => {
+      if (this.#cron) this.#startCron();
+      return null;
+    });
+    // LFU counters are kept per key only under an LFU maxmemory-policy (OBJECT FREQ, eviction).
+    const syncLfu = (): null => {
+      const lfu = this.config.get("maxmemory-policy").endsWith("-lfu");
+      const factor = this.config.num("lfu-log-factor");
+      const decay = this.config.num("lfu-decay-time");
+      for (const db of this.dbs) {
+        db.lfu = lfu;
+        db.lfuLogFactor = factor;
+        db.lfuDecayTime = decay;
+      }
+      return null;
+    };
+    syncLfu();
+    for (const p of ["maxmemory-policy", "lfu-log-factor", "lfu-decay-time"]) this.config.onChange(p, syncLfu);
+  }
+
+  #startCron(): void {
+    if (this.#cron) clearInterval(this.#cron);
+    this.#cron = setInterval(() => this.cron(), 1000 / this.config.hz);
   }
 
   /** A new client context bound to db 0 (the net layer attaches its socket). */
@@ -75,6 +122,7 @@ export class Server {
     this.clients.delete(c.id);
     this.#pendingWrites.delete(c);
     this.#flushers.delete(c);
+    if (c.blocked) this.blocking.remove(c.id);
   }
 
   /** Register how a client's replies reach its socket (the net layer does this). */
@@ -111,13 +159,17 @@ export class Server {
     if (this.activeExpireEnabled) {
       const budget = (1000 / this.config.hz) * 0.25;
       const effort = Number(this.config.get("active-expire-effort"));
+      const t0 = performance.now();
       activeExpireCycle(this.dbs, () => this.clock.now(), budget, effort);
+      this.stats.expireCycleMs += performance.now() - t0;
     }
+    this.stats.sample(performance.now());
     const timeout = this.config.timeout;
     if (timeout > 0) {
       const now = this.clock.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteractionMs > timeout * 1000) {
+        // Matches Redis: a client waiting in a blocking command is not idle.
+        if (now - c.lastInteractionMs > timeout * 1000 && !c.blocked) {
           this.log.verbose("Closing idle client");
           c.kill();
         }
@@ -128,7 +180,7 @@ export class Server {
   async start(): Promise<void> {
     this.#listener = new Listener(this);
     this.#listener.listen();
-    this.#cron = setInterval(() => this.cron(), 1000 / this.config.hz);
+    this.#startCron();
   }
 
   /** The TCP port actually bound (differs from config when port 0 was asked for). */
@@ -143,5 +195,6 @@ export class Server {
     this.#listener?.close();
     this.#listener = null;
     for (const c of [...this.clients.values()]) c.kill();
+    this.blocking.clear();
   }
 }

@@ -6,7 +6,8 @@ export const connectionCommands: readonly CommandSpec[] = [
   {
     name: "ping",
     arity: -1,
-    flags: ["fast", "stale"],
+    flags: ["fast"],
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
     acl: ["connection"],
     group: "connection",
     since: "1.0.0",
@@ -20,7 +21,7 @@ export const connectionCommands: readonly CommandSpec[] = [
   {
     name: "echo",
     arity: 2,
-    flags: ["fast"],
+    flags: ["loading", "stale", "fast"],
     acl: ["connection"],
     group: "connection",
     since: "1.0.0",

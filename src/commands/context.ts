@@ -43,6 +43,12 @@ export class Context {
   pendingInput = 0;
   /** Closes the connection; installed by the net layer. */
   kill: () => void = () => {};
+  /** True while parked by a blocking command (keyspace/blocking.ts): later input waits unread. */
+  blocked = false;
+  /** Installed by the net layer: go on with input that arrived while blocked (after unblocking). */
+  resume: () => void = () => {};
+  /** Set while commands must not block (EXEC, scripts): BLPOP & co. then reply as on timeout. */
+  denyBlocking = false;
 
   constructor(server: Server, id: number, db: Db) {
     this.server = server;

@@ -2,6 +2,7 @@
 // once, runs the handler, counts stats and propagates writes. Handlers never do these things.
 import { E, unknownCommand, unknownSubcommand, wrongArity } from "../errors.ts";
 import type { Context } from "./context.ts";
+import { LatencyHistogram } from "../stats.ts";
 import type { Command } from "./table.ts";
 
 /** Redis's preview of the arguments of an unknown command: 'a' 'b' … up to ~128 chars. */
@@ -36,7 +37,8 @@ export function processCommand(c: Context): void {
     return;
   }
   c.cmd = cmd;
-  if (!cmd.arityOk(c.args.argc) || (cmd.subs !== null && c.args.argc < 2)) {
+  // A container alone is an arity error, unless it has a handler of its own (bare COMMAND).
+  if (!cmd.arityOk(c.args.argc) || (cmd.subs !== null && c.args.argc < 2 && !cmd.spec.run)) {
     cmd.stats.rejected++;
     c.error(wrongArity(cmd.fullName));
     return;
@@ -47,6 +49,9 @@ export function processCommand(c: Context): void {
     return;
   }
   call(c, cmd);
+  // Matches Redis: clients blocked on keys this command (or a whole EXEC) filled are served
+  // only once it finished, so they see its final effect.
+  if (srv.blocking.pending) srv.blocking.serveReady();
 }
 
 /** Run a resolved command: time it, count it, propagate it if it changed the keyspace. */
@@ -57,10 +62,12 @@ export function call(c: Context, cmd: Command): void {
   c.failed = false;
   const t0 = performance.now();
   cmd.spec.run!(c);
-  const us = Math.round((performance.now() - t0) * 1000);
+  const elapsedMs = performance.now() - t0;
+  const us = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
   st.calls++;
   st.usec += us;
+  if (srv.stats.latencyTracking) (st.latency ??= new LatencyHistogram()).record(elapsedMs * 1e6);
   if (c.failed) st.failed++;
   srv.stats.commandsProcessed++;
   if (srv.dirty !== dirtyBefore && srv.propagation.active) {

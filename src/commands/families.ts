@@ -11,6 +11,7 @@ import { clientCommands } from "./client.ts";
 import { introspectionCommands } from "./command.ts";
 import { listCommands } from "./list.ts";
 import { hashCommands } from "./hash.ts";
+import { setCommands } from "./set.ts";
 
 export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -23,4 +24,5 @@ export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   introspectionCommands,
   listCommands,
   hashCommands,
+  setCommands,
 ];

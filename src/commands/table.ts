@@ -3,14 +3,18 @@
 import type { Args } from "../resp/args.ts";
 import { eqLowerAscii } from "../util/bytes.ts";
 import type { CommandSpec } from "./spec.ts";
+import type { LatencyHistogram } from "../stats.ts";
 
 export class CommandStats {
   calls = 0;
   usec = 0;
   rejected = 0;
   failed = 0;
+  /** Latency distribution (INFO latencystats), created on the first timed call. */
+  latency: LatencyHistogram | null = null;
   reset(): void {
     this.calls = this.usec = this.rejected = this.failed = 0;
+    this.latency = null;
   }
 }
 

@@ -1,5 +1,5 @@
 // One numbered database: the key → value dictionary, the expires dictionary, lazy expiry,
-// last-access times (OBJECT IDLETIME) and the SCAN cursor registry.
+// last-access times (OBJECT IDLETIME), LFU counters (OBJECT FREQ) and the SCAN cursor registry.
 // Knows nothing of clients, replies or propagation: it reports through KeyspaceHooks.
 import type { Clock } from "../util/clock.ts";
 import type { Value } from "../types/value.ts";
@@ -18,12 +18,23 @@ export interface ScanState {
 }
 
 const MAX_CURSORS = 1024;
+/** Redis's LFU_INIT_VAL: the counter a new key starts with, so it is not evicted at once. */
+const LFU_INIT = 5;
 
 export class Db {
   readonly id: number;
   dict = new Map<string, Value>();
+  /** Absolute expiry in ms. Times beyond ±2^53 are kept exactly in #exactExpires too. */
   expires = new Map<string, number>();
+  /** Keep LFU counters (an LFU maxmemory-policy is in force); set by the server. */
+  lfu = false;
+  /** lfu-log-factor and lfu-decay-time (minutes); set by the server. */
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
   #access = new Map<string, number>();
+  /** LFU state per key: last-decrement minute (16 bits, wrapping) × 256 + counter, as Redis packs it. */
+  #freq = new Map<string, number>();
+  #exactExpires = new Map<string, bigint>();
   #clock: Clock;
   #hooks: KeyspaceHooks;
   #cursors = new Map<number, Iterator<string>>();
@@ -42,6 +53,11 @@ export class Db {
     return this.dict.size;
   }
 
+  /** True when expired keys are kept until the primary deletes them (replicas). */
+  keepsExpired(): boolean {
+    return this.#hooks.keepExpired();
+  }
+
   /** Redis's expireIfNeeded: true if the key is (logically) expired. */
   expireIfNeeded(key: string, now = this.#clock.now()): boolean {
     const when = this.expires.get(key);
@@ -52,11 +68,21 @@ export class Db {
     return true;
   }
 
+  /** Redis's keyIsExpired: like expireIfNeeded but never deletes (KEYS reports without reclaiming). */
+  isExpired(key: string, now = this.#clock.now()): boolean {
+    const when = this.expires.get(key);
+    return when !== undefined && when <= now;
+  }
+
   /** Look a key up for reading or writing, expiring it first. Updates the access time. */
   lookup(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const v = this.dict.get(key);
-    if (v !== undefined) this.#access.set(key, this.#clock.now());
+    if (v !== undefined) {
+      const now = this.#clock.now();
+      this.#access.set(key, now);
+      if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
+    }
     return v;
   }
 
@@ -70,11 +96,16 @@ export class Db {
     return this.peek(key) !== undefined;
   }
 
-  /** Redis's setKey: store the value; the TTL is dropped unless keepTtl. */
+  /**
+   * Redis's setKey: store the value; the TTL is dropped unless keepTtl. Like Redis, overwriting
+   * a key counts as an access of the old one and keeps its LFU counter.
+   */
   set(key: string, value: Value, keepTtl = false): void {
+    const now = this.#clock.now();
+    if (this.lfu) this.#freq.set(key, this.dict.has(key) ? this.#lfuBump(this.#freq.get(key), now) : this.#lfuNew(now));
     this.dict.set(key, value);
-    this.#access.set(key, this.#clock.now());
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    this.#access.set(key, now);
+    if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
   }
 
   /** Replace the value of an existing key, keeping its TTL (in-place updates). */
@@ -89,22 +120,43 @@ export class Db {
 
   #remove(key: string): boolean {
     if (!this.dict.delete(key)) return false;
-    this.expires.delete(key);
+    if (this.expires.delete(key)) this.#exactExpires.delete(key);
     this.#access.delete(key);
+    this.#freq.delete(key);
     return true;
   }
 
-  /** Absolute expiry in ms, or -1. */
+  /** Absolute expiry in ms, or -1. Beyond ±2^53 this is the nearest double; see getExpireExact. */
   getExpire(key: string): number {
     return this.expires.get(key) ?? -1;
   }
 
-  setExpire(key: string, when: number): void {
+  /** Absolute expiry in ms exactly as set (a bigint past ±2^53, where doubles lose digits), or -1. */
+  getExpireExact(key: string): number | bigint {
+    const when = this.expires.get(key);
+    if (when === undefined) return -1;
+    if (Number.isSafeInteger(when)) return when;
+    const exact = this.#exactExpires.get(key);
+    return exact !== undefined && Number(exact) === when ? exact : when;
+  }
+
+  /** Set the absolute expiry in ms; a bigint keeps every digit of an int64 time. */
+  setExpire(key: string, when: number | bigint): void {
+    if (typeof when === "bigint") {
+      const n = Number(when);
+      this.expires.set(key, n);
+      if (Number.isSafeInteger(n)) this.#exactExpires.delete(key);
+      else this.#exactExpires.set(key, when);
+      return;
+    }
     this.expires.set(key, when);
+    if (this.#exactExpires.size !== 0) this.#exactExpires.delete(key);
   }
 
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.#exactExpires.delete(key);
+    return true;
   }
 
   /** Milliseconds since the key was last accessed (OBJECT IDLETIME). */
@@ -115,7 +167,67 @@ export class Db {
 
   /** Mark a key as accessed now (TOUCH). */
   touch(key: string): void {
-    this.#access.set(key, this.#clock.now());
+    const now = this.#clock.now();
+    this.#access.set(key, now);
+    if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
+  }
+
+  /** The key's LFU counter after decay, without counting an access (OBJECT FREQ, eviction). */
+  lfuFreq(key: string): number {
+    const packed = this.#freq.get(key);
+    return packed === undefined ? 0 : this.#lfuDecayed(packed, this.#clock.now());
+  }
+
+  #minutes(now: number): number {
+    return Math.floor(now / 60000) & 0xffff;
+  }
+
+  #lfuNew(now: number): number {
+    return this.#minutes(now) * 256 + LFU_INIT;
+  }
+
+  /** Redis's LFUDecrAndReturn: one step down per lfu-decay-time minutes since the last access. */
+  #lfuDecayed(packed: number, now: number): number {
+    const counter = packed & 255;
+    if (this.lfuDecayTime <= 0) return counter;
+    const then = packed >>> 8;
+    const cur = this.#minutes(now);
+    const elapsed = cur >= then ? cur - then : 65535 - then + cur;
+    const periods = Math.floor(elapsed / this.lfuDecayTime);
+    return periods > counter ? 0 : counter - periods;
+  }
+
+  /** Redis's updateLFU: decay, then a logarithmic increment (likelier while the counter is low). */
+  #lfuBump(packed: number | undefined, now: number): number {
+    let counter = packed === undefined ? LFU_INIT : this.#lfuDecayed(packed, now);
+    if (counter < 255) {
+      const base = Math.max(0, counter - LFU_INIT);
+      if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) counter++;
+    }
+    return this.#minutes(now) * 256 + counter;
+  }
+
+  /**
+   * Move a live key to another name (RENAME): the value, its TTL, access time and LFU state
+   * travel with it, as Redis moves the object itself. Whatever `to` held is replaced.
+   */
+  rename(from: string, to: string): void {
+    this.moveTo(from, this, to);
+  }
+
+  /** Move a live key into another db (MOVE), or within this one (RENAME), carrying all its state. */
+  moveTo(key: string, dst: Db, dstKey = key): void {
+    const v = this.dict.get(key);
+    if (v === undefined || (dst === this && dstKey === key)) return;
+    const when = this.getExpireExact(key);
+    const access = this.#access.get(key);
+    const freq = this.#freq.get(key);
+    this.#remove(key);
+    dst.#remove(dstKey);
+    dst.dict.set(dstKey, v);
+    if (when !== -1) dst.setExpire(dstKey, when);
+    if (access !== undefined) dst.#access.set(dstKey, access);
+    if (dst.lfu) dst.#freq.set(dstKey, freq ?? dst.#lfuNew(dst.#clock.now()));
   }
 
   /** Remove every key; returns how many there were. */
@@ -123,7 +235,9 @@ export class Db {
     const n = this.dict.size;
     this.dict = new Map();
     this.expires = new Map();
+    this.#exactExpires = new Map();
     this.#access = new Map();
+    this.#freq = new Map();
     this.#cursors.clear();
     this.expireIter = null;
     this.#randIter = null;
@@ -134,7 +248,9 @@ export class Db {
   swapWith(other: Db): void {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
     [this.#access, other.#access] = [other.#access, this.#access];
+    [this.#freq, other.#freq] = [other.#freq, this.#freq];
     this.#cursors.clear();
     other.#cursors.clear();
     this.expireIter = null;
@@ -146,9 +262,13 @@ export class Db {
   /**
    * A random live key, or null. Small dictionaries pick uniformly; large ones skip a random
    * distance along a rotating iterator, so each call costs O(1) amortised like Redis's.
+   * An expired pick is reclaimed and another drawn, so this ends once a live key turns up or
+   * the db is empty. Where expired keys are kept (replicas), Redis gives up after 100 expired
+   * draws when every key has a TTL and returns the last one; so do we.
    */
   randomKey(): string | null {
-    for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
+    let keptTries = 100;
+    while (this.dict.size > 0) {
       let k: string | null = null;
       if (this.dict.size <= 1024) {
         let i = Math.floor(Math.random() * this.dict.size);
@@ -163,7 +283,10 @@ export class Db {
         }
       }
       if (k === null) continue;
-      if (this.expires.size !== 0 && this.expireIfNeeded(k)) continue;
+      if (this.expires.size !== 0 && this.expires.has(k)) {
+        if (this.expires.size === this.dict.size && this.#hooks.keepExpired() && --keptTries === 0) return k;
+        if (this.expireIfNeeded(k)) continue;
+      }
       return k;
     }
     return null;
@@ -173,6 +296,8 @@ export class Db {
    * One step of SCAN over the keys: resumes the iteration named by cursor (0 starts one) and
    * returns up to count keys and the next cursor (0 when done). A live Map iterator visits
    * every key present for the whole iteration exactly once, whatever is added or removed.
+   * An unknown cursor (never issued, already used, or dropped past MAX_CURSORS parked ones)
+   * starts afresh: the client may see keys again, but never misses one.
    */
   scan(cursor: number, count: number): { next: number; keys: string[] } {
     let it: Iterator<string> | undefined;

@@ -6,6 +6,13 @@ import { processCommand } from "../commands/dispatch.ts";
 import type { Context } from "../commands/context.ts";
 import type { Server } from "../server.ts";
 
+/**
+ * Output a client may leave unread before we stop running its requests: past it the socket's
+ * reading is paused until the output drains, so a client that never reads cannot grow our memory
+ * without bound (Redis has no limit for normal clients; TCP backpressure is our limit).
+ */
+export const OUTPUT_HIGH_WATER = 32 * 1024 * 1024;
+
 export class Connection {
   readonly ctx: Context;
   readonly server: Server;
@@ -17,6 +24,8 @@ export class Connection {
   /** Output the socket has not accepted yet, in order. */
   #out: Uint8Array[] = [];
   #outBytes = 0;
+  /** Reading paused because unsent output passed OUTPUT_HIGH_WATER. */
+  #throttled = false;
   closed = false;
 
   constructor(server: Server, socket: Socket<Connection>) {
@@ -28,6 +37,8 @@ export class Connection {
     c.laddr = `${(socket as { localAddress?: string }).localAddress ?? "127.0.0.1"}:${(socket as { localPort?: number }).localPort ?? server.port}`;
     c.kill = () => this.close();
     server.setFlusher(c, () => this.flush());
+    // Once a blocking command is served or times out, run the input that waited behind it.
+    c.resume = () => queueMicrotask(() => this.#resume());
   }
 
   /** Bytes arrived: parse and run every complete request, then write all replies at once. */
@@ -35,16 +46,22 @@ export class Connection {
     const srv = this.server;
     const c = this.ctx;
     srv.stats.netInputBytes += chunk.length;
+    srv.stats.readsProcessed++;
     c.lastInteractionMs = srv.clock.now();
     let buf: Buffer;
     let end: number;
-    if (this.#inLen > 0) {
+    if (this.#inLen > 0 || c.blocked || this.#throttled) {
       this.#append(chunk);
       buf = this.#in!;
       end = this.#inLen;
       if (end > srv.config.queryBufferLimit) {
         srv.log.warning(`Closing client that reached max query buffer length (qbuf=${end})`);
         this.close();
+        return;
+      }
+      if (c.blocked || this.#throttled) {
+        // Matches Redis: a blocked client's further requests wait in its query buffer.
+        c.pendingInput = end;
         return;
       }
       if (end < this.parser.need) {
@@ -82,9 +99,33 @@ export class Connection {
         processCommand(c);
         parser.authRequired = !c.authenticated;
         if (c.closeAfterReply) return end;
+        if (c.blocked) return pos;
+        if (c.reply.pos + this.#outBytes > OUTPUT_HIGH_WATER && this.#throttle()) return pos;
       }
     }
     return pos;
+  }
+
+  /** Unblocked: process requests that arrived (or were pipelined) while blocked, then write. */
+  #resume(): void {
+    if (this.closed || this.ctx.blocked || this.#throttled) return;
+    if (this.#inLen > 0) {
+      const buf = this.#in!;
+      const end = this.#inLen;
+      const pos = this.#run(buf, end);
+      if (this.closed) return;
+      this.#keep(buf, pos, end);
+    }
+    this.flush();
+  }
+
+  /** Too much output waits: write it now; if the socket refuses some, stop reading until drained. */
+  #throttle(): boolean {
+    this.flush();
+    if (this.#outBytes === 0 || this.closed) return false;
+    this.#throttled = true;
+    this.socket.pause();
+    return true;
   }
 
   /** Keep buf[pos,end) for the next data event. */
@@ -106,9 +147,9 @@ export class Connection {
   #append(data: Uint8Array): void {
     const need = this.#inLen + data.length;
     if (this.#in === null || this.#in.length < need) {
-      // Grow geometrically toward what the parser says the request needs, never beyond
-      // what has actually arrived times two: a client claiming a huge bulk gets no huge buffer.
-      const want = Math.max(need, Math.min(this.parser.need, need * 2), 16 * 1024);
+      // Grow geometrically, never beyond what has actually arrived times two (a client claiming
+      // a huge bulk gets no huge buffer), and exactly to what the parser needs when that is less.
+      const want = Math.max(16 * 1024, this.parser.need > need ? Math.min(this.parser.need, need * 2) : need * 2);
       const nb = Buffer.allocUnsafe(want);
       if (this.#in !== null && this.#inLen > 0) nb.set(this.#in.subarray(0, this.#inLen));
       this.#in = nb;
@@ -121,24 +162,37 @@ export class Connection {
   flush(): void {
     const srv = this.server;
     const reply = this.ctx.reply;
+    if (this.closed) {
+      reply.reset();
+      return;
+    }
     if (reply.pos > 0) {
       srv.beforeReplies();
       const data = reply.buf.subarray(0, reply.pos);
       srv.stats.netOutputBytes += data.length;
-      if (this.#outBytes === 0 && !this.closed) {
+      srv.stats.writesProcessed++;
+      let wrote = 0;
+      if (this.#outBytes === 0) {
         const n = this.socket.write(data);
-        const wrote = n < 0 ? 0 : n;
-        if (wrote < data.length) this.#queue(data.subarray(wrote));
-      } else {
-        this.#queue(data);
+        wrote = n < 0 ? 0 : n;
+      }
+      if (wrote < data.length) {
+        if (reply.pos > 256 * 1024) {
+          // A big remainder: hand the reply buffer over instead of copying it.
+          this.#queueOwned(data.subarray(wrote));
+          reply.buf = Buffer.allocUnsafe(16 * 1024);
+        } else {
+          this.#queueOwned(Uint8Array.prototype.slice.call(data, wrote));
+        }
       }
       reply.reset();
     }
     if (this.ctx.closeAfterReply && this.#outBytes === 0) this.close();
   }
 
-  #queue(data: Uint8Array): void {
-    this.#out.push(Uint8Array.prototype.slice.call(data));
+  /** Queue bytes that no one else will write to. */
+  #queueOwned(data: Uint8Array): void {
+    this.#out.push(data);
     this.#outBytes += data.length;
     this.ctx.pendingOutput = this.#outBytes;
   }
@@ -157,7 +211,13 @@ export class Connection {
       this.#out.shift();
     }
     this.ctx.pendingOutput = this.#outBytes;
-    if (this.#outBytes === 0 && this.ctx.closeAfterReply) this.close();
+    if (this.#outBytes !== 0) return;
+    if (this.ctx.closeAfterReply) this.close();
+    else if (this.#throttled) {
+      this.#throttled = false;
+      this.socket.resume();
+      this.#resume();
+    }
   }
 
   close(): void {
@@ -173,6 +233,10 @@ export class Connection {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#out = [];
+    this.#outBytes = 0;
+    this.#in = null;
+    this.#inLen = 0;
     this.server.removeClient(this.ctx);
   }
 }

@@ -18,9 +18,10 @@ export class RequestParser {
   maxBulkLen = 512 * 1024 * 1024;
   /** When set, large counts are refused before authentication (Redis: unauthenticated lengths). */
   authRequired = false;
-  /** Set with PROTO_ERROR: the reply text (without the leading '-'). */
+  /** Set with PROTO_ERROR: the error reply text, code included ("ERR Protocol error: ..."). */
   error = "";
-  /** Bytes from the request start that must be present before parsing again helps. */
+  /** After NEED_MORE: bytes from the request start that must be present before parsing again
+   * helps (0 after a complete request). */
   need = 0;
 
   // Resumable multibulk state, relative to the request start.
@@ -45,9 +46,9 @@ export class RequestParser {
   }
 
   #multibulkHeader(buf: Uint8Array, pos: number, end: number, args: Args): number {
-    const cr = indexOfByte(buf, CR, pos, end);
+    const cr = findLineEnd(buf, CR, pos, end);
     if (cr < 0) {
-      if (end - pos > INLINE_MAX_SIZE) return this.#fail("Protocol error: too big mbulk count string");
+      if (end - pos > INLINE_MAX_SIZE) return this.#fail("ERR Protocol error: too big mbulk count string");
       this.need = end - pos + 1;
       return NEED_MORE;
     }
@@ -56,10 +57,12 @@ export class RequestParser {
       return NEED_MORE;
     }
     const n = parseLongLong(buf, pos + 1, cr);
-    if (n === null || n > INT_MAX) return this.#fail("Protocol error: invalid multibulk length");
-    if (n > 10 && this.authRequired) return this.#fail("Protocol error: unauthenticated multibulk length");
+    if (n === null || n > INT_MAX) return this.#fail("ERR Protocol error: invalid multibulk length");
+    if (n > 10 && this.authRequired) return this.#fail("ERR Protocol error: unauthenticated multibulk length");
     if (n <= 0) {
+      // Matches Redis: "*0" and negative counts are an empty request, silently skipped.
       args.argc = 0;
+      this.need = 0;
       return cr + 2;
     }
     args.reserve(Math.min(n, 1 << 16));
@@ -74,18 +77,18 @@ export class RequestParser {
     let p = start + this.#scan;
     while (this.#pending > 0) {
       if (this.#bulkLen < 0) {
-        const cr = indexOfByte(buf, CR, p, end);
+        const cr = findLineEnd(buf, CR, p, end);
         if (cr < 0) {
-          if (end - p > INLINE_MAX_SIZE) return this.#fail("Protocol error: too big bulk count string");
+          if (end - p > INLINE_MAX_SIZE) return this.#fail("ERR Protocol error: too big bulk count string");
           return this.#wait(start, p, end - start + 1);
         }
         if (cr + 1 >= end) return this.#wait(start, p, cr - start + 2);
         if (buf[p] !== 36 /* '$' */) {
-          return this.#fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p]!)}'`);
+          return this.#fail(`ERR Protocol error: expected '$', got '${String.fromCharCode(buf[p]!)}'`);
         }
         const len = parseLongLong(buf, p + 1, cr);
-        if (len === null || len < 0 || len > this.maxBulkLen) return this.#fail("Protocol error: invalid bulk length");
-        if (len > 16384 && this.authRequired) return this.#fail("Protocol error: unauthenticated bulk length");
+        if (len === null || len < 0 || len > this.maxBulkLen) return this.#fail("ERR Protocol error: invalid bulk length");
+        if (len > 16384 && this.authRequired) return this.#fail("ERR Protocol error: unauthenticated bulk length");
         this.#bulkLen = len;
         p = cr + 2;
       }
@@ -103,6 +106,7 @@ export class RequestParser {
     args.buf = buf;
     args.base = start;
     this.#scan = 0;
+    this.need = 0;
     return p;
   }
 
@@ -113,16 +117,16 @@ export class RequestParser {
   }
 
   #inline(buf: Uint8Array, pos: number, end: number, args: Args): number {
-    const lf = indexOfByte(buf, LF, pos, end);
+    const lf = findLineEnd(buf, LF, pos, end);
     if (lf < 0) {
-      if (end - pos > INLINE_MAX_SIZE) return this.#fail("Protocol error: too big inline request");
+      if (end - pos > INLINE_MAX_SIZE) return this.#fail("ERR Protocol error: too big inline request");
       this.need = end - pos + 1;
       return NEED_MORE;
     }
     let lineEnd = lf;
     if (lineEnd > pos && buf[lineEnd - 1] === CR) lineEnd--;
     const parts = splitArgs(buf, pos, lineEnd);
-    if (parts === null) return this.#fail("Protocol error: unbalanced quotes in request");
+    if (parts === null) return this.#fail("ERR Protocol error: unbalanced quotes in request");
     const built = Args.of(parts);
     args.buf = built.buf;
     args.base = 0;
@@ -130,6 +134,7 @@ export class RequestParser {
     args.starts.set(built.starts.subarray(0, built.argc));
     args.ends.set(built.ends.subarray(0, built.argc));
     args.argc = built.argc;
+    this.need = 0;
     return lf + 1;
   }
 
@@ -142,12 +147,27 @@ export class RequestParser {
   }
 }
 
-function indexOfByte(buf: Uint8Array, byte: number, from: number, to: number): number {
-  const i = buf.indexOf(byte, from);
-  return i < 0 || i >= to ? -1 : i;
+/**
+ * Where the line ending `byte` is in buf[from, to), or -1. Matches Redis, which looks for line
+ * ends with strchr on its NUL-terminated query buffer: a NUL byte before the line end hides it,
+ * so such a request waits for more input (and fails as "too big" past 64 KiB).
+ */
+function findLineEnd(buf: Uint8Array, byte: number, from: number, to: number): number {
+  // Header lines are a few bytes long: a plain loop beats a native indexOf call here, and an
+  // inline line is scanned once per data event at most.
+  for (let i = from; i < to; i++) {
+    const c = buf[i]!;
+    if (c === byte) return i;
+    if (c === 0) return -1;
+  }
+  return -1;
 }
 
-/** Redis's string2ll over bytes: optional '-', no leading zeros, no spaces, fits in int64. */
+/**
+ * Redis's string2ll over bytes: optional '-', no '+', no leading zeros (nor "-0"), no spaces,
+ * within int64. Returns null when malformed. Values beyond 2^53 come back rounded: callers only
+ * compare lengths and counts against limits far below that, so the rounding never decides.
+ */
 export function parseLongLong(buf: Uint8Array, start: number, end: number): number | null {
   const n = end - start;
   if (n === 0 || n > 20) return null;
@@ -162,14 +182,27 @@ export function parseLongLong(buf: Uint8Array, start: number, end: number): numb
   if (first === 48) return n === 1 ? 0 : null;
   if (first < 49 || first > 57) return null;
   let v = 0;
-  for (; i < end; i++) {
-    const c = buf[i]! - 48;
+  for (let k = i; k < end; k++) {
+    const c = buf[k]! - 48;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
   }
-  // Lengths and counts never need more than 2^53; larger values are out of range for us.
-  if (v > Number.MAX_SAFE_INTEGER) return null;
+  const digits = end - i;
+  if (digits > 19) return null;
+  if (digits === 19 && !fitsInt64(buf, i, neg)) return null;
   return neg ? -v : v;
+}
+
+const INT64_MAX_DIGITS = "9223372036854775807";
+
+/** 19 digits at buf[i]: within int64 (|min| is one more than max)? */
+function fitsInt64(buf: Uint8Array, i: number, neg: boolean): boolean {
+  for (let k = 0; k < 19; k++) {
+    const d = buf[i + k]!;
+    const m = INT64_MAX_DIGITS.charCodeAt(k) + (neg && k === 18 ? 1 : 0);
+    if (d !== m) return d < m;
+  }
+  return true;
 }
 
 function hexVal(c: number): number {
@@ -183,9 +216,14 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
 }
 
-/** Redis's sdssplitargs over bytes: quotes, escapes; null on unbalanced quotes. */
+/**
+ * Redis's sdssplitargs over bytes: quotes, escapes; null on unbalanced quotes. Redis works on a
+ * C string, so a NUL byte ends the input: what follows is ignored (inside quotes: unbalanced).
+ */
 export function splitArgs(buf: Uint8Array, start: number, end: number): string[] | null {
   const out: string[] = [];
+  const nul = buf.subarray(start, end).indexOf(0);
+  if (nul >= 0) end = start + nul;
   let p = start;
   for (;;) {
     while (p < end && isSpace(buf[p]!)) p++;
@@ -228,7 +266,7 @@ export function splitArgs(buf: Uint8Array, start: number, end: number): string[]
       } else {
         if (p >= end) break;
         const c = buf[p]!;
-        if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) break;
+        if (c === 32 || c === 10 || c === 13 || c === 9) break;
         if (c === 34) inq = true;
         else if (c === 39) insq = true;
         else cur += String.fromCharCode(c);
