@@ -24,16 +24,18 @@ export function asSet(v: Value | undefined): SetValue | null | undefined {
 }
 
 /**
- * The encoding limits. Redis 7.0 (our oracle) has no listpack sets: set-max-listpack-* arrive
- * in 7.2, so listpack stays off unless the config knows those parameters.
+ * Redis 7.0 (our oracle) has no listpack sets: set-max-listpack-* arrive in 7.2, so listpack
+ * stays off unless the config knows those parameters.
  */
+const LISTPACK_SETS = paramDef("set-max-listpack-entries") !== undefined;
+
+/** The encoding limits, as configured now. */
 function limits(c: Context): SetLimits {
   const cfg = c.server.config;
-  const lp = paramDef("set-max-listpack-entries") !== undefined;
   return {
     intsetEntries: cfg.num("set-max-intset-entries"),
-    listpackEntries: lp ? cfg.num("set-max-listpack-entries") : 0,
-    listpackValue: lp ? cfg.num("set-max-listpack-value") : 0,
+    listpackEntries: LISTPACK_SETS ? cfg.num("set-max-listpack-entries") : 0,
+    listpackValue: LISTPACK_SETS ? cfg.num("set-max-listpack-value") : 0,
   };
 }
 
