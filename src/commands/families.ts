@@ -12,6 +12,7 @@ import { introspectionCommands } from "./command.ts";
 import { listCommands } from "./list.ts";
 import { hashCommands } from "./hash.ts";
 import { setCommands } from "./set.ts";
+import { zsetCommands } from "./zset.ts";
 
 export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -25,4 +26,5 @@ export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   listCommands,
   hashCommands,
   setCommands,
+  zsetCommands,
 ];
