@@ -43,6 +43,8 @@ export class Server {
   /** CLIENT PAUSE: until when, and whether only writes are paused. */
   pauseUntilMs = 0;
   pauseWritesOnly = false;
+  /** Connections whose input waits for a CLIENT PAUSE to end, in pause order; calling one resumes it. */
+  readonly pausedClients = new Set<() => void>();
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | null = null;
   #listener: Listener | null = null;

@@ -41,6 +41,12 @@ export class Context {
   pendingOutput = 0;
   /** Pending input bytes (CLIENT LIST qbuf). */
   pendingInput = 0;
+  /** Spare room in the input buffer (CLIENT LIST qbuf-free). */
+  inputFree = 0;
+  /** Output chunks waiting for the socket (CLIENT LIST oll). */
+  outputChunks = 0;
+  /** True while the running command's reply is being dropped (CLIENT REPLY OFF/SKIP). */
+  muted = false;
   /** Closes the connection; installed by the net layer. */
   kill: () => void = () => {};
   /** True while parked by a blocking command (keyspace/blocking.ts): later input waits unread. */

@@ -28,30 +28,63 @@ function resolve(c: Context): Command | null {
   return sub;
 }
 
-/** Execute the request in c.args, writing its reply to c.reply. */
-export function processCommand(c: Context): void {
+/**
+ * Execute the request in c.args, writing its reply to c.reply. Returns false when CLIENT PAUSE
+ * holds it: nothing ran, and the caller runs the same request again once the pause ends.
+ */
+export function processCommand(c: Context): boolean {
+  if (c.replyMode === "on") return dispatch(c);
+  // CLIENT REPLY OFF/SKIP: run the command, then drop what it wrote, unless it turned replies
+  // back on (CLIENT REPLY ON, RESET). A SKIP is used up by this one command.
+  const mode = c.replyMode;
+  const mark = c.reply.pos;
+  if (mode === "skip") c.replyMode = "on";
+  c.muted = true;
+  const ran = dispatch(c);
+  if (!ran) c.replyMode = mode;
+  else if (c.muted) c.reply.pos = mark;
+  c.muted = false;
+  return ran;
+}
+
+/** CLIENT PAUSE: must this command wait (every command, or only writes and may-replicate ones)? */
+function pausedFor(c: Context, cmd: Command): boolean {
+  const srv = c.server;
+  if (srv.clock.now() >= srv.pauseUntilMs) {
+    srv.pauseUntilMs = 0;
+    return false;
+  }
+  return !srv.pauseWritesOnly || cmd.isWrite || cmd.spec.flags.includes("may_replicate");
+}
+
+function dispatch(c: Context): boolean {
   const srv = c.server;
   const cmd = resolve(c);
   if (cmd === null) {
     srv.stats.rejectedUnknown++;
-    return;
+    return true;
   }
   c.cmd = cmd;
   // A container alone is an arity error, unless it has a handler of its own (bare COMMAND).
   if (!cmd.arityOk(c.args.argc) || (cmd.subs !== null && c.args.argc < 2 && !cmd.spec.run)) {
     cmd.stats.rejected++;
     c.error(wrongArity(cmd.fullName));
-    return;
+    return true;
   }
-  if (!c.authenticated && !cmd.noAuth) {
+  // Matches Redis: auth is required only while the default user has a password, so clearing
+  // requirepass at run time lets unauthenticated clients in.
+  if (!c.authenticated && !cmd.noAuth && srv.config.requirepass !== "") {
     cmd.stats.rejected++;
     c.error(E.noAuth);
-    return;
+    return true;
   }
+  // Matches Redis: a paused command waits only once every check passed (errors reply at once).
+  if (srv.pauseUntilMs !== 0 && pausedFor(c, cmd)) return false;
   call(c, cmd);
   // Matches Redis: clients blocked on keys this command (or a whole EXEC) filled are served
   // only once it finished, so they see its final effect.
   if (srv.blocking.pending) srv.blocking.serveReady();
+  return true;
 }
 
 /** Run a resolved command: time it, count it, propagate it if it changed the keyspace. */

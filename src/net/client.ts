@@ -26,6 +26,9 @@ export class Connection {
   #outBytes = 0;
   /** Reading paused because unsent output passed OUTPUT_HIGH_WATER. */
   #throttled = false;
+  /** A request is held by CLIENT PAUSE: input waits unread until the pause ends. */
+  #postponed = false;
+  #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   closed = false;
 
   constructor(server: Server, socket: Socket<Connection>) {
@@ -35,6 +38,7 @@ export class Connection {
     const c = this.ctx;
     c.addr = `${socket.remoteAddress}:${(socket as { remotePort?: number }).remotePort ?? 0}`;
     c.laddr = `${(socket as { localAddress?: string }).localAddress ?? "127.0.0.1"}:${(socket as { localPort?: number }).localPort ?? server.port}`;
+    c.fd = (socket as unknown as { fd?: number }).fd ?? -1;
     c.kill = () => this.close();
     server.setFlusher(c, () => this.flush());
     // Once a blocking command is served or times out, run the input that waited behind it.
@@ -45,12 +49,15 @@ export class Connection {
   onData(chunk: Buffer): void {
     const srv = this.server;
     const c = this.ctx;
+    // Matches Redis: once closing (QUIT, protocol error) no further request runs, even while
+    // the last replies are still being written.
+    if (this.closed || c.closeAfterReply) return;
     srv.stats.netInputBytes += chunk.length;
     srv.stats.readsProcessed++;
     c.lastInteractionMs = srv.clock.now();
     let buf: Buffer;
     let end: number;
-    if (this.#inLen > 0 || c.blocked || this.#throttled) {
+    if (this.#inLen > 0 || c.blocked || this.#throttled || this.#postponed) {
       this.#append(chunk);
       buf = this.#in!;
       end = this.#inLen;
@@ -59,7 +66,7 @@ export class Connection {
         this.close();
         return;
       }
-      if (c.blocked || this.#throttled) {
+      if (c.blocked || this.#throttled || this.#postponed) {
         // Matches Redis: a blocked client's further requests wait in its query buffer.
         c.pendingInput = end;
         return;
@@ -86,6 +93,7 @@ export class Connection {
     parser.authRequired = !c.authenticated;
     let pos = 0;
     while (pos < end) {
+      const start = pos;
       const r = parser.parse(buf, pos, end, c.args);
       if (r === NEED_MORE) break;
       if (r === PROTO_ERROR) {
@@ -96,7 +104,7 @@ export class Connection {
       }
       pos = r;
       if (c.args.argc > 0) {
-        processCommand(c);
+        if (!processCommand(c)) return this.#postpone(start);
         parser.authRequired = !c.authenticated;
         if (c.closeAfterReply) return end;
         if (c.blocked) return pos;
@@ -108,7 +116,7 @@ export class Connection {
 
   /** Unblocked: process requests that arrived (or were pipelined) while blocked, then write. */
   #resume(): void {
-    if (this.closed || this.ctx.blocked || this.#throttled) return;
+    if (this.closed || this.ctx.blocked || this.#throttled || this.#postponed) return;
     if (this.#inLen > 0) {
       const buf = this.#in!;
       const end = this.#inLen;
@@ -118,6 +126,27 @@ export class Connection {
     }
     this.flush();
   }
+
+  /** CLIENT PAUSE holds the request at start: keep it and what follows unread until the pause
+   * ends (its deadline, or CLIENT UNPAUSE through server.pausedClients), then run it again. */
+  #postpone(start: number): number {
+    const srv = this.server;
+    this.#postponed = true;
+    srv.pausedClients.add(this.#wake);
+    const delay = Math.min(Math.max(srv.pauseUntilMs - srv.clock.now(), 1), 0x7fffffff);
+    this.#pauseTimer = setTimeout(this.#wake, delay);
+    return start;
+  }
+
+  readonly #wake = (): void => {
+    if (!this.#postponed) return;
+    this.#postponed = false;
+    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = null;
+    this.server.pausedClients.delete(this.#wake);
+    // Still paused (a longer PAUSE came meanwhile)? #run postpones the request again.
+    this.#resume();
+  };
 
   /** Too much output waits: write it now; if the socket refuses some, stop reading until drained. */
   #throttle(): boolean {
@@ -142,6 +171,7 @@ export class Connection {
       this.#append(buf.subarray(pos, end));
     }
     this.ctx.pendingInput = this.#inLen;
+    this.ctx.inputFree = this.#in === null ? 0 : this.#in.length - this.#inLen;
   }
 
   #append(data: Uint8Array): void {
@@ -195,6 +225,7 @@ export class Connection {
     this.#out.push(data);
     this.#outBytes += data.length;
     this.ctx.pendingOutput = this.#outBytes;
+    this.ctx.outputChunks = this.#out.length;
   }
 
   /** The socket can take more: send queued output in order. */
@@ -211,6 +242,7 @@ export class Connection {
       this.#out.shift();
     }
     this.ctx.pendingOutput = this.#outBytes;
+    this.ctx.outputChunks = this.#out.length;
     if (this.#outBytes !== 0) return;
     if (this.ctx.closeAfterReply) this.close();
     else if (this.#throttled) {
@@ -220,9 +252,18 @@ export class Connection {
     }
   }
 
+  /** Forget a pending CLIENT PAUSE wait (the connection is going away). */
+  #unpostpone(): void {
+    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = null;
+    this.#postponed = false;
+    this.server.pausedClients.delete(this.#wake);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#unpostpone();
     this.#out = [];
     this.#outBytes = 0;
     this.server.removeClient(this.ctx);
@@ -233,6 +274,7 @@ export class Connection {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#unpostpone();
     this.#out = [];
     this.#outBytes = 0;
     this.#in = null;

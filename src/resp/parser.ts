@@ -2,6 +2,7 @@
 // Resumable across partial frames: state is kept relative to the request start, so the
 // caller may move the unparsed tail to another buffer between calls. Knows nothing of commands.
 import { Args } from "./args.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** Parse outcome codes (a non-negative result is the position after a complete request). */
 export const NEED_MORE = -1;
@@ -165,8 +166,8 @@ function findLineEnd(buf: Uint8Array, byte: number, from: number, to: number): n
 
 /**
  * Redis's string2ll over bytes: optional '-', no '+', no leading zeros (nor "-0"), no spaces,
- * within int64. Returns null when malformed. Values beyond 2^53 come back rounded: callers only
- * compare lengths and counts against limits far below that, so the rounding never decides.
+ * within int64. Returns null when malformed. Values beyond 2^53 come back as the nearest double:
+ * callers only compare lengths and counts against limits far below that.
  */
 export function parseLongLong(buf: Uint8Array, start: number, end: number): number | null {
   const n = end - start;
@@ -188,8 +189,11 @@ export function parseLongLong(buf: Uint8Array, start: number, end: number): numb
     v = v * 10 + c;
   }
   const digits = end - i;
-  if (digits > 19) return null;
-  if (digits === 19 && !fitsInt64(buf, i, neg)) return null;
+  if (digits > 15) {
+    // Past 2^53 the digit loop above rounds at every step: take the correctly rounded value.
+    if (digits > 19 || (digits === 19 && !fitsInt64(buf, i, neg))) return null;
+    v = Number(latin1(buf, i, end));
+  }
   return neg ? -v : v;
 }
 

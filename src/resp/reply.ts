@@ -32,7 +32,7 @@ export class Reply {
   /** Ensure room for n more bytes. */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.pos + n) cap *= 2;
     const nb = Buffer.allocUnsafe(cap);
     nb.set(this.buf.subarray(0, this.pos));

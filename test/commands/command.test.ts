@@ -14,9 +14,12 @@ afterAll(async () => {
   await pair.stop();
 });
 
-/** Every command and subcommand name in our table ("get", "config|get"). */
+/** Commands we implement from Redis 7.2 that the 7.0 oracle does not have. */
+const NEWER_THAN_ORACLE = new Set(["client|setinfo", "client|no-touch"]);
+
+/** Every command and subcommand name in our table ("get", "config|get") that the oracle knows. */
 function ourNames(): string[] {
-  return [...pair.kv.server.table.all()].map((c) => c.fullName);
+  return [...pair.kv.server.table.all()].map((c) => c.fullName).filter((n) => !NEWER_THAN_ORACLE.has(n));
 }
 
 /** Switch a connection to RESP3 (HELLO 3; until HELLO exists, flip the client's protocol directly). */
@@ -234,12 +237,12 @@ describe("COMMAND COUNT, LIST, HELP and errors", () => {
     ];
     for (const f of filters) {
       const { kv, redis } = await both([["COMMAND", "LIST", ...f]]);
-      const a = (items(decode(kv[0]!)) as string[]).sort();
+      const a = (items(decode(kv[0]!)) as string[]).filter((n) => !NEWER_THAN_ORACLE.has(n)).sort();
       const b = (items(decode(redis[0]!)) as string[]).filter((n) => ours.has(n)).sort();
       expect({ filter: f, names: a }).toEqual({ filter: f, names: b });
     }
     const all = await both([["COMMAND", "LIST"]]);
-    expect((items(decode(all.kv[0]!)) as string[]).sort()).toEqual([...ours].sort());
+    expect((items(decode(all.kv[0]!)) as string[]).filter((n) => !NEWER_THAN_ORACLE.has(n)).sort()).toEqual([...ours].sort());
     const r3 = await bothResp3([["COMMAND", "LIST", "FILTERBY", "pattern", "config|get"]]);
     expect(r3.kv).toEqual(r3.redis);
   });
