@@ -170,8 +170,8 @@ export class Server {
     if (timeout > 0) {
       const now = this.clock.now();
       for (const c of this.clients.values()) {
-        // Matches Redis: a client waiting in a blocking command is not idle.
-        if (now - c.lastInteractionMs > timeout * 1000 && !c.blocked) {
+        // Matches Redis: a client waiting in a blocking command (or held by CLIENT PAUSE) is not idle.
+        if (now - c.lastInteractionMs > timeout * 1000 && !c.blocked && !c.postponed) {
           this.log.verbose("Closing idle client");
           c.kill();
         }

@@ -38,6 +38,7 @@ function typeOf(_c: Context): ClientType {
 /** The flags= field: letters in Redis's order, N when none apply. */
 function flagsOf(c: Context): string {
   let f = "";
+  if (c.blocked || c.postponed) f += "b";
   if (c.closeAfterReply) f += "c";
   if (c.noEvict) f += "e";
   if (c.noTouch) f += "T";
@@ -48,7 +49,8 @@ function flagsOf(c: Context): string {
 export function clientInfoLine(c: Context, self: Context): string {
   const now = c.server.clock.now();
   let argvMem = 0;
-  if (c === self) for (let i = 0; i < c.args.argc; i++) argvMem += c.args.len(i);
+  // Redis keeps the argv of the running command and of blocked or paused clients only.
+  if (c === self || c.blocked || c.postponed) for (let i = 0; i < c.args.argc; i++) argvMem += c.args.len(i);
   const rbs = c.reply.buf.length;
   const qbuf = c.pendingInput;
   const qfree = c.inputFree;
@@ -248,12 +250,14 @@ function setinfo(c: Context): void {
 function unblock(c: Context): void {
   const argc = c.args.argc;
   if (argc > 4) return wrongSubArgs(c);
-  if (string2ll(c.args.str(2)) === null) return c.error(E.notInteger);
+  const id = string2ll(c.args.str(2));
+  if (id === null) return c.error(E.notInteger);
   if (argc === 4 && !c.args.is(3, "timeout") && !c.args.is(3, "error")) {
     return c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
   }
-  // No client blocks yet (no blocking commands are wired to Context): nothing to unblock.
-  c.reply.int(0);
+  // Only clients waiting in a blocking command can be woken; a client held by CLIENT PAUSE cannot.
+  const woke = typeof id === "number" && c.server.blocking.unblock(id, argc === 4 && c.args.is(3, "error"));
+  c.reply.int(woke ? 1 : 0);
 }
 
 const HELP = [

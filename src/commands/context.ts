@@ -51,6 +51,8 @@ export class Context {
   kill: () => void = () => {};
   /** True while parked by a blocking command (keyspace/blocking.ts): later input waits unread. */
   blocked = false;
+  /** Held by CLIENT PAUSE (set by the net layer): CLIENT LIST shows it as blocked. */
+  postponed = false;
   /** Installed by the net layer: go on with input that arrived while blocked (after unblocking). */
   resume: () => void = () => {};
   /** Set while commands must not block (EXEC, scripts): BLPOP & co. then reply as on timeout. */

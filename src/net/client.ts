@@ -131,7 +131,7 @@ export class Connection {
    * ends (its deadline, or CLIENT UNPAUSE through server.pausedClients), then run it again. */
   #postpone(start: number): number {
     const srv = this.server;
-    this.#postponed = true;
+    this.#postponed = this.ctx.postponed = true;
     srv.pausedClients.add(this.#wake);
     const delay = Math.min(Math.max(srv.pauseUntilMs - srv.clock.now(), 1), 0x7fffffff);
     this.#pauseTimer = setTimeout(this.#wake, delay);
@@ -140,7 +140,7 @@ export class Connection {
 
   readonly #wake = (): void => {
     if (!this.#postponed) return;
-    this.#postponed = false;
+    this.#postponed = this.ctx.postponed = false;
     if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
     this.server.pausedClients.delete(this.#wake);
@@ -256,7 +256,7 @@ export class Connection {
   #unpostpone(): void {
     if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
-    this.#postponed = false;
+    this.#postponed = this.ctx.postponed = false;
     this.server.pausedClients.delete(this.#wake);
   }
 
