@@ -5,7 +5,7 @@
 
 import { string2d } from "./util/number.ts";
 
-export type ParamKind = "bool" | "int" | "memory" | "string" | "enum" | "save" | "bind" | "notify" | "percentiles";
+export type ParamKind = "bool" | "int" | "memory" | "string" | "enum" | "save" | "bind" | "notify" | "percentiles" | "obuf";
 
 export interface ParamDef {
   readonly name: string;
@@ -54,7 +54,8 @@ export const PARAMS: readonly ParamDef[] = [
   P("pidfile", "string", "", { mutable: false }),
   P("loglevel", "enum", "notice", { values: ["debug", "verbose", "notice", "warning"] }),
   P("logfile", "string", "", { mutable: false }),
-  bool("appendonly", "no"),
+  // kvserver differs from Redis (no): durable by default (README, Configuration).
+  bool("appendonly", "yes"),
   P("appendfsync", "enum", "everysec", { values: ["everysec", "always", "no"] }),
   P("appendfilename", "string", "appendonly.aof", { mutable: false }),
   P("appenddirname", "string", "appendonlydir", { mutable: false }),
@@ -93,6 +94,7 @@ export const PARAMS: readonly ParamDef[] = [
   int("lfu-decay-time", "1", 0n, INT_MAX),
   int("active-expire-effort", "1", 1n, 10n),
   P("notify-keyspace-events", "notify", ""),
+  P("client-output-buffer-limit", "obuf", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
   int("slowlog-log-slower-than", "10000", -1n, LL_MAX),
   int("slowlog-max-len", "128", 0n, LL_MAX),
   int("latency-monitor-threshold", "0", 0n, LL_MAX),
@@ -247,6 +249,7 @@ export class Config {
   display(p: ParamDef): string {
     const v = this.#values.get(p.name)!;
     if (p.name === "dir" && v === "") return process.cwd();
+    if (p.kind === "notify" && v.startsWith("An")) return "A" + v.slice(2);
     return v;
   }
 
@@ -278,7 +281,7 @@ export class Config {
     const p = paramDef(name);
     if (!p) return "Unknown option or number of arguments for CONFIG SET - '" + name + "'";
     if (!atStartup && !p.mutable) return "can't set immutable config";
-    const norm = normalize(p, raw);
+    const norm = normalize(p, raw, this.#values.get(p.name)!);
     if (typeof norm !== "string") return norm.error;
     if (!atStartup) {
       const old = this.#values.get(p.name)!;
@@ -316,7 +319,7 @@ export class Config {
     }
     const values: string[] = [];
     for (let i = 0; i < pairs.length; i++) {
-      const norm = normalize(defs[i]!, pairs[i]![1]);
+      const norm = normalize(defs[i]!, pairs[i]![1], this.#values.get(defs[i]!.name)!);
       if (typeof norm !== "string") {
         return `ERR CONFIG SET failed (possibly related to argument '${pairs[i]![0]}') - ${norm.error}`;
       }
@@ -374,7 +377,7 @@ function checkRange(p: ParamDef, n: bigint): { error: string } | null {
   return null;
 }
 
-function normalize(p: ParamDef, raw: string): string | { error: string } {
+function normalize(p: ParamDef, raw: string, current: string): string | { error: string } {
   switch (p.kind) {
     case "bool": {
       const v = raw.toLowerCase();
@@ -413,6 +416,9 @@ function normalize(p: ParamDef, raw: string): string | { error: string } {
     case "notify": {
       const v = canonicalNotify(raw);
       if (v === null) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      // Redis prints "A" without 'n' but still publishes new-key events: keep 'n' in the stored
+      // value (display() hides it), so the value alone says what is published.
+      if (v.startsWith("A") && raw.includes("n")) return "An" + v.slice(1);
       return v;
     }
     case "percentiles": {
@@ -427,9 +433,62 @@ function normalize(p: ParamDef, raw: string): string | { error: string } {
     }
     case "bind":
       return raw.split(/\s+/).filter(Boolean).join(" ");
+    case "obuf":
+      return outputBufferLimits(raw, current);
     case "string":
       return raw;
   }
+}
+
+/** Redis's memtoull: digits (saturating at 2^64-1) times a unit, wrapping like C's u64 product. */
+function memtoull(s: string): bigint | null {
+  const m = /^([0-9]*)([a-zA-Z]*)$/.exec(s);
+  if (!m || m[1]!.length > 127) return null;
+  const u = MEMORY_UNITS[m[2]!.toLowerCase()];
+  if (u === undefined) return null;
+  let v = m[1] === "" ? 0n : BigInt(m[1]!);
+  if (v > ULL_MAX) v = ULL_MAX;
+  return BigInt.asUintN(64, v * u);
+}
+
+/** C's (int)strtoll(s, &end, 10) with *end required to be '\0'; null when not a number. */
+function strtollInt(s: string): number | null {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]*)$/.exec(s);
+  if (!m) return null;
+  if (m[2] === "") return s === "" ? 0 : null;
+  let v = BigInt(m[2]!);
+  if (m[1] === "-") v = -v;
+  if (v > LL_MAX) v = LL_MAX;
+  if (v < -LL_MAX - 1n) v = -LL_MAX - 1n;
+  return Number(BigInt.asIntN(32, v));
+}
+
+const OBUF_CLASSES: Record<string, number> = { normal: 0, slave: 1, replica: 1, pubsub: 2 };
+const OBUF_NAMES = ["normal", "slave", "pubsub"];
+
+/**
+ * client-output-buffer-limit: groups of "<class> <hard> <soft> <soft-seconds>" update those
+ * classes of the current value (matches Redis 7.0: words split on single spaces, memory units,
+ * seconds read as a C int, any bad group refuses the whole value).
+ */
+function outputBufferLimits(raw: string, current: string): string | { error: string } {
+  if (raw === "") return current;
+  const w = raw.split(" ");
+  if (w.length % 4 !== 0) return { error: "Wrong number of arguments in buffer limit configuration." };
+  const cur = current.split(" ");
+  const limits = OBUF_NAMES.map((_, i) => cur.slice(i * 4 + 1, i * 4 + 4));
+  for (let j = 0; j < w.length; j += 4) {
+    const cls = OBUF_CLASSES[w[j]!.toLowerCase()];
+    const hard = memtoull(w[j + 1]!);
+    const soft = memtoull(w[j + 2]!);
+    const secs = strtollInt(w[j + 3]!);
+    if (cls === undefined) return { error: "Invalid client class specified in buffer limit configuration." };
+    if (hard === null || soft === null || secs === null || secs < 0) {
+      return { error: "Error in hard, soft or soft_seconds setting in buffer limit configuration." };
+    }
+    limits[cls] = [hard.toString(), soft.toString(), String(secs)];
+  }
+  return OBUF_NAMES.map((n, i) => `${n} ${limits[i]!.join(" ")}`).join(" ");
 }
 
 /**
@@ -452,7 +511,7 @@ export function loadConfigText(cfg: Config, text: string, splitLine: (line: stri
     const name = argv![0]!.toLowerCase();
     const p = paramDef(name);
     if (!p) fail(`Bad directive or wrong number of arguments`);
-    const multi = p!.kind === "save" || p!.kind === "bind" || p!.name === "replicaof";
+    const multi = p!.kind === "save" || p!.kind === "bind" || p!.kind === "obuf" || p!.kind === "percentiles" || p!.name === "replicaof";
     if (!multi && argv!.length !== 2) fail("wrong number of arguments");
     let value = argv!.slice(1).join(" ");
     if (p!.kind === "save" && argv!.length === 2 && argv![1] === "") value = "";

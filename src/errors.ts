@@ -27,6 +27,8 @@ export const E = {
   readonlyReplica: "READONLY You can't write against a read only replica.",
   loading: "LOADING Redis is loading the dataset in memory",
   noproto: "NOPROTO unsupported protocol version",
+  misconfRdb:
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
 } as const;
 
 export function unknownCommand(name: string, argsPreview: string): string {

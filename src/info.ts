@@ -194,6 +194,16 @@ function memorySection(srv: Server): string[] {
   ];
 }
 
+/** current_fork_perc and current_save_keys_*: the progress of a BGSAVE in progress. */
+function saveProgress(srv: Server): string[] {
+  const [done, total] = srv.rdb.saveProgress();
+  return [
+    `current_fork_perc:${fixed2(total === 0 ? 0 : (done * 100) / total)}`,
+    `current_save_keys_processed:${done}`,
+    `current_save_keys_total:${total}`,
+  ];
+}
+
 function persistenceSection(srv: Server): string[] {
   const p = srv.stats.persistence;
   const nowMs = srv.clock.now();
@@ -204,9 +214,7 @@ function persistenceSection(srv: Server): string[] {
     "current_cow_peak:0",
     "current_cow_size:0",
     "current_cow_size_age:0",
-    "current_fork_perc:0.00",
-    "current_save_keys_processed:0",
-    "current_save_keys_total:0",
+    ...saveProgress(srv),
     `rdb_changes_since_last_save:${srv.dirty - p.dirtyAtLastSave}`,
     `rdb_bgsave_in_progress:${p.bgsaveInProgress ? 1 : 0}`,
     `rdb_last_save_time:${p.lastSaveTime}`,
@@ -263,7 +271,7 @@ function statsSection(srv: Server): string[] {
     `keyspace_misses:${s.keyspaceMisses}`,
     `pubsub_channels:${s.pubsubChannels()}`,
     `pubsub_patterns:${s.pubsubPatterns()}`,
-    "pubsubshard_channels:0",
+    `pubsubshard_channels:${srv.pubsub.shardChannelCount}`,
     "latest_fork_usec:0",
     "total_forks:0",
     "migrate_cached_sockets:0",

@@ -168,6 +168,10 @@ async function main(argv: string[]): Promise<void> {
     await server.start();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
+    // A dump that cannot be loaded stops start-up, and is left as it is.
+    if (err.name === "RdbLoadError") fatal(log, `${err.message}. Unrecoverable error, aborting now.`);
+    // So does an AOF that cannot be loaded (corrupt, or truncated with aof-load-truncated no).
+    if (err.name === "AofLoadError") fatal(log, err.message);
     const what = err.code === "EADDRINUSE" ? "Address already in use" : err.message;
     log.warning(`Warning: Could not create server TCP listening socket ${config.bind.join(" ")}:${config.port}: bind: ${what}`);
     log.warning(`Failed listening on port ${config.port} (TCP), aborting.`);
@@ -185,18 +189,26 @@ async function main(argv: string[]): Promise<void> {
   log.notice("Ready to accept connections");
 
   let stopping = false;
-  const shutdown = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.signal(`Received ${sig} scheduling shutdown...`);
-    log.warning("User requested shutdown...");
-    server.stop();
+  // The end of every shutdown (signal or SHUTDOWN command), once the server has stopped.
+  server.exitProcess = () => {
     if (pidfile) {
       log.notice("Removing the pid file.");
       rmSync(pidfile, { force: true });
     }
     log.warning("kvserver is now ready to exit, bye bye...");
     process.exit(0);
+  };
+  const shutdown = (sig: string) => {
+    if (stopping) return;
+    log.signal(`Received ${sig} scheduling shutdown...`);
+    log.warning("User requested shutdown...");
+    // Matches Redis: the final save (when save points are set) must succeed, or we keep running.
+    if (!server.rdb.prepareShutdown({})) {
+      log.warning("Errors trying to shut down the server. Check the logs for more information.");
+      return;
+    }
+    stopping = true;
+    server.shutdownNow();
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));

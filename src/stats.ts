@@ -62,6 +62,35 @@ export class LatencyHistogram {
     this.total++;
   }
 
+  /**
+   * LATENCY HISTOGRAM's cumulative distribution: [bound in µs, calls at or under it] for each
+   * power-of-two step that gained calls. Matches Redis's bounds: the step up to 2^n ns reports
+   * the highest value its HDR histogram (2 significant figures) holds there, 2^n + 2^(n-7) - 1 ns,
+   * in whole µs (1, 2, 4, 8, 16, 33, 66, 132 …); calls over 1 s count in the 1 s step.
+   */
+  cumulativeUsec(): [usec: number, calls: number][] {
+    const out: [number, number][] = [];
+    let seen = 0;
+    let key = 1;
+    let inKey = 0;
+    for (let i = 0; i < this.#counts.length; i++) {
+      const n = this.#counts[i]!;
+      if (n === 0) continue;
+      // Values of bucket i lie in [2^e, 2^(e+1)) ns; Redis caps latencies at 1 s (< 2^30 ns).
+      const e = Math.min(i < 64 ? 0 : Math.floor(i / 64) + 5, 29);
+      const k = e < 9 ? 1 : Math.floor((2 ** (e + 1) + 2 ** (e - 6) - 1) / 1000);
+      if (k !== key && inKey !== 0) {
+        out.push([key, seen]);
+        inKey = 0;
+      }
+      key = k;
+      seen += n;
+      inKey += n;
+    }
+    if (inKey !== 0) out.push([key, seen]);
+    return out;
+  }
+
   /** The latency (ns) at or under which p percent of the calls completed. */
   percentile(p: number): number {
     if (this.total === 0) return 0;

@@ -10,6 +10,7 @@ import { string2ll } from "../util/number.ts";
 import { E } from "../errors.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../notifications.ts";
 
 const BAD_BITPOS_BIT = "ERR The bit argument must be 1 or 0.";
 const BITOP_NOT_ARITY = "ERR BITOP NOT must be called with a single source key.";
@@ -123,7 +124,8 @@ function setbit(c: Context): void {
   const on = string2ll(c.args.str(3));
   if (on !== 0 && on !== 1) return c.error(E.bitValue);
   const byte = Math.floor(off / 8);
-  const bs = openForWrite(c, c.args.str(1), byte);
+  const key = c.args.str(1);
+  const bs = openForWrite(c, key, byte);
   if (bs === null) return;
   const buf = bs.buf;
   const mask = 0x80 >> (off - byte * 8);
@@ -131,7 +133,11 @@ function setbit(c: Context): void {
   if (on === 1) buf[byte]! |= mask;
   else buf[byte]! &= ~mask;
   // Matches Redis 7.0.15: a SETBIT that neither creates, grows nor flips is not a write.
-  if (grew || old !== on) c.dirty();
+  if (grew || old !== on) {
+    c.dirty();
+    c.signalModified(key);
+    c.notify(NOTIFY_STRING, "setbit", key);
+  }
   c.reply.int(old);
 }
 
@@ -263,9 +269,13 @@ function bitopCmd(c: Context): void {
     bs.len = maxlen;
     c.db.set(dest, bs);
     c.dirty();
+    c.signalModified(dest);
+    c.notify(NOTIFY_STRING, "set", dest);
   } else if (c.db.delete(dest)) {
     // Matches Redis: an empty result deletes the destination.
     c.dirty();
+    c.signalModified(dest);
+    c.notify(NOTIFY_GENERIC, "del", dest);
   }
   c.reply.int(maxlen);
 }
@@ -372,7 +382,11 @@ function bitfield(c: Context, readOnlyCmd: boolean): void {
     // when the field's value changed.
     if (grown || old != next) changes++;
   }
-  if (changes > 0) c.dirty(changes);
+  if (changes > 0) {
+    c.dirty(changes);
+    c.signalModified(key);
+    c.notify(NOTIFY_STRING, "setbit", key);
+  }
 }
 
 export const bitmapCommands: readonly CommandSpec[] = [

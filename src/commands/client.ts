@@ -30,16 +30,21 @@ function parseType(s: string): ClientType | null {
   }
 }
 
-/** Replication links and Pub/Sub modes are not modelled on Context yet: every client is normal. */
-function typeOf(_c: Context): ClientType {
-  return "normal";
+/** Replication links are not modelled on Context yet: a client is pubsub while subscribed, else normal. */
+function typeOf(c: Context): ClientType {
+  return c.pubsub !== null ? "pubsub" : "normal";
 }
 
 /** The flags= field: letters in Redis's order, N when none apply. */
 function flagsOf(c: Context): string {
   let f = "";
+  if (c.monitor) f += "O";
+  if (c.pubsub !== null) f += "P";
+  if (c.multi !== null) f += "x";
   if (c.blocked || c.postponed) f += "b";
+  if (c.dirtyCas) f += "d";
   if (c.closeAfterReply) f += "c";
+  if (c.pubsub?.closing) f += "A";
   if (c.noEvict) f += "e";
   if (c.noTouch) f += "T";
   return f === "" ? "N" : f;
@@ -58,7 +63,8 @@ export function clientInfoLine(c: Context, self: Context): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${Math.floor((now - c.createdMs) / 1000)} idle=${Math.floor((now - c.lastInteractionMs) / 1000)}` +
-    ` flags=${flagsOf(c)} db=${c.db.id} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.pubsub?.channels.size ?? 0} psub=${c.pubsub?.patterns.size ?? 0}` +
+    ` ssub=${c.pubsub?.shard.size ?? 0} multi=${c.multi?.length ?? -1}` +
     ` qbuf=${qbuf} qbuf-free=${qfree} argv-mem=${argvMem} multi-mem=0 rbs=${rbs} rbp=${rbs}` +
     ` obl=${c.reply.pos} oll=${c.outputChunks} omem=${c.pendingOutput} tot-mem=${totMem}` +
     ` events=${c.pendingOutput > 0 ? "rw" : "r"} cmd=${c.cmd?.fullName ?? "NULL"} user=default redir=-1` +

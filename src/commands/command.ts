@@ -290,7 +290,8 @@ function keysOf(c: Context, from: number): FoundKey[] | string {
   }
   if (!cmd || at(0).includes("|")) return "ERR Invalid command specified";
   if (!cmd.arityOk(argc)) return "ERR Invalid number of arguments specified for command";
-  const specs = keySpecsOf(cmd.spec);
+  // Matches Redis: not_key specs (shard channels of SSUBSCRIBE/SPUBLISH) name no keys.
+  const specs = keySpecsOf(cmd.spec).filter((s) => !s.flags.includes("not_key"));
   if (specs.length === 0 && !cmd.spec.flags.includes("movablekeys")) return "ERR The command has no key arguments";
   const out: FoundKey[] = [];
   for (const ks of specs) {

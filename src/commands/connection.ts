@@ -1,5 +1,6 @@
 // Connection commands: PING ECHO QUIT SELECT, and the connection-state ones HELLO AUTH RESET.
 // They change only the calling client's Context (protocol, auth, db, name); CLIENT is in client.ts.
+import { discardTransaction } from "./transaction.ts";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { E } from "../errors.ts";
 import { VERSION } from "../server.ts";
@@ -99,6 +100,9 @@ function reset(c: Context): void {
   c.noEvict = false;
   c.noTouch = false;
   c.authenticated = !authRequired(c);
+  c.server.pubsub.removeClient(c);
+  c.server.monitors.remove(c);
+  discardTransaction(c);
   c.reply.simple("RESET");
 }
 
@@ -116,6 +120,13 @@ export const connectionCommands: readonly CommandSpec[] = [
     summary: "Returns the server's liveliness response.",
     run(c) {
       if (c.args.argc > 2) return c.error("ERR wrong number of arguments for 'ping' command");
+      // Matches Redis: in RESP2 subscribed mode PING answers like a message: ["pong", arg or ""].
+      if (c.pubsub !== null && c.reply.proto === 2) {
+        c.reply.array(2);
+        c.reply.bulk("pong");
+        c.reply.bulk(c.args.argc === 2 ? c.args.str(1) : "");
+        return;
+      }
       if (c.args.argc === 2) c.reply.bulk(c.args.str(1));
       else c.reply.simple("PONG");
     },

@@ -8,10 +8,19 @@ import type { Value } from "../types/value.ts";
 import type { PropArg } from "../propagation.ts";
 import type { Server } from "../server.ts";
 import type { Command } from "./table.ts";
+import type { Watcher, WatchedKey } from "../keyspace/watch.ts";
+import type { ClientPubSub } from "../pubsub.ts";
+import { NOTIFY_KEY_MISS, notifyKeyspaceEvent } from "../notifications.ts";
+
+/** A command queued by MULTI: its resolved command and a copy of its arguments. */
+export interface QueuedCommand {
+  readonly cmd: Command;
+  readonly args: Args;
+}
 
 export type ReplyMode = "on" | "off" | "skip";
 
-export class Context {
+export class Context implements Watcher {
   readonly id: number;
   readonly server: Server;
   args = new Args();
@@ -33,6 +42,8 @@ export class Context {
   fd = -1;
   /** Close the connection once pending replies are written (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** Set by a handler to propagate the command even though it changed nothing (FLUSHDB on an empty db). */
+  forcePropagation = false;
   /** Set by a handler to propagate this argv instead of the received one. */
   propagateAs: PropArg[] | null = null;
   /** True once the running command replied with an error. */
@@ -57,6 +68,18 @@ export class Context {
   resume: () => void = () => {};
   /** Set while commands must not block (EXEC, scripts): BLPOP & co. then reply as on timeout. */
   denyBlocking = false;
+  /** MONITOR: this client receives every command (monitor.ts); CLIENT LIST shows flag O. */
+  monitor = false;
+  /** WATCH: set when a watched key changed; EXEC then aborts. */
+  dirtyCas = false;
+  /** WATCH: the keys this client watches. */
+  readonly watched: WatchedKey[] = [];
+  /** MULTI: the commands queued for EXEC, or null outside a transaction. */
+  multi: QueuedCommand[] | null = null;
+  /** MULTI: a command failed to queue, so EXEC must abort (Redis's CLIENT_DIRTY_EXEC). */
+  multiAborted = false;
+  /** Pub/Sub: this client's subscriptions; null when it has none (not in subscribed mode). */
+  pubsub: ClientPubSub | null = null;
 
   constructor(server: Server, id: number, db: Db) {
     this.server = server;
@@ -76,14 +99,33 @@ export class Context {
   /** Redis's lookupKeyRead: counts keyspace hits and misses. */
   lookupRead(key: string): Value | undefined {
     const v = this.noTouch ? this.db.peek(key) : this.db.lookup(key);
-    if (v === undefined) this.server.stats.keyspaceMisses++;
-    else this.server.stats.keyspaceHits++;
+    if (v === undefined) {
+      this.server.stats.keyspaceMisses++;
+      this.notify(NOTIFY_KEY_MISS, "keymiss", key);
+    } else {
+      this.server.stats.keyspaceHits++;
+    }
     return v;
   }
 
   /** Redis's lookupKeyWrite. */
   lookupWrite(key: string): Value | undefined {
     return this.db.lookup(key);
+  }
+
+  /** Redis's signalModifiedKey: a key of the selected db changed (invalidates WATCH on it). */
+  signalModified(key: string): void {
+    const w = this.server.watches;
+    if (!w.empty) w.touch(this.db, key);
+  }
+
+  /**
+   * Redis's notifyKeyspaceEvent for a key of the selected db: type is a NOTIFY_* class from
+   * notifications.ts, event the name Redis publishes. Costs one AND when the class is off.
+   */
+  notify(type: number, event: string, key: string): void {
+    const ps = this.server.pubsub;
+    if ((ps.notifyFlags & type) !== 0) notifyKeyspaceEvent(ps, ps.notifyFlags, type, event, key, this.db.id);
   }
 
   /** Mark the keyspace changed by n (the dirty counter drives propagation and save points). */

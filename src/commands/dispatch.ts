@@ -4,6 +4,9 @@ import { E, unknownCommand, unknownSubcommand, wrongArity } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { LatencyHistogram } from "../stats.ts";
 import type { Command } from "./table.ts";
+import { discardTransaction } from "./transaction.ts";
+import { SUBSCRIBED_MODE_ALLOWED, subscribedModeError } from "../pubsub.ts";
+import { observeCall, touchesKeyspace } from "./diagnostics.ts";
 
 /** Redis's preview of the arguments of an unknown command: 'a' 'b' … up to ~128 chars. */
 function argsPreview(c: Context, from: number): string {
@@ -12,17 +15,43 @@ function argsPreview(c: Context, from: number): string {
   return s;
 }
 
+/**
+ * Refuse the request before it runs (Redis's rejectCommand): reply with the error and, inside
+ * MULTI, doom the transaction so EXEC answers EXECABORT.
+ */
+function rejectWith(c: Context, msg: string): void {
+  if (c.multi !== null) c.multiAborted = true;
+  c.error(msg);
+}
+
+/** Refuse a resolved command: counted in its rejected_calls. */
+function reject(c: Context, cmd: Command, msg: string): true {
+  cmd.stats.rejected++;
+  // Matches Redis: a refused EXEC also ends the transaction, naming the reason.
+  if (cmd.spec.name === "exec") {
+    discardTransaction(c);
+    // (Redis's own formatted errors lose their "ERR " there; shared ones such as NOAUTH keep their code.)
+    c.error(`EXECABORT Transaction discarded because of: ${msg.startsWith("ERR ") ? msg.slice(4) : msg}`);
+  } else {
+    rejectWith(c, msg);
+  }
+  return true;
+}
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const UNQUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
 /** Resolve argv to a command or subcommand, replying with Redis's error if there is none. */
 function resolve(c: Context): Command | null {
   const cmd = c.server.table.lookup(c.args);
   if (cmd === undefined) {
-    c.error(unknownCommand(c.args.str(0).slice(0, 128), argsPreview(c, 1)));
+    rejectWith(c, unknownCommand(c.args.str(0).slice(0, 128), argsPreview(c, 1)));
     return null;
   }
   if (cmd.subs === null || c.args.argc < 2) return cmd;
   const sub = cmd.subs.get(c.args.str(1).toLowerCase());
   if (sub === undefined) {
-    c.error(unknownSubcommand(c.args.str(1).slice(0, 128), cmd.spec.name));
+    rejectWith(c, unknownSubcommand(c.args.str(1).slice(0, 128), cmd.spec.name));
     return null;
   }
   return sub;
@@ -54,7 +83,11 @@ function pausedFor(c: Context, cmd: Command): boolean {
     srv.pauseUntilMs = 0;
     return false;
   }
-  return !srv.pauseWritesOnly || cmd.isWrite || cmd.spec.flags.includes("may_replicate");
+  if (!srv.pauseWritesOnly) return true;
+  // Matches Redis: EXEC waits when its queue holds a write.
+  const writes = (k: Command) => k.isWrite || k.spec.flags.includes("may_replicate");
+  if (cmd.spec.name === "exec" && c.multi !== null) return c.multi.some((q) => writes(q.cmd));
+  return writes(cmd);
 }
 
 function dispatch(c: Context): boolean {
@@ -67,19 +100,34 @@ function dispatch(c: Context): boolean {
   c.cmd = cmd;
   // A container alone is an arity error, unless it has a handler of its own (bare COMMAND).
   if (!cmd.arityOk(c.args.argc) || (cmd.subs !== null && c.args.argc < 2 && !cmd.spec.run)) {
-    cmd.stats.rejected++;
-    c.error(wrongArity(cmd.fullName));
-    return true;
+    return reject(c, cmd, wrongArity(cmd.fullName));
   }
   // Matches Redis: auth is required only while the default user has a password, so clearing
   // requirepass at run time lets unauthenticated clients in.
-  if (!c.authenticated && !cmd.noAuth && srv.config.requirepass !== "") {
-    cmd.stats.rejected++;
-    c.error(E.noAuth);
-    return true;
+  if (!c.authenticated && !cmd.noAuth && srv.config.requirepass !== "") return reject(c, cmd, E.noAuth);
+  // Matches Redis: after a failed save with stop-writes-on-bgsave-error, writes (an EXEC holding
+  // one too) and PING are refused until a save succeeds.
+  // The same for a failed AOF write or fsync (the AOF's own MISCONF text).
+  if ((srv.rdb.denyWrites || srv.aof.denyWrites) && (cmd.isWrite || cmd.spec.name === "ping" || (cmd.spec.name === "exec" && c.multi?.some((q) => q.cmd.isWrite) === true))) {
+    return reject(c, cmd, srv.rdb.denyWrites ? E.misconfRdb : srv.aof.misconf());
+  }
+  // Matches Redis: a MONITOR client is a replica and may not touch the keyspace.
+  if (c.monitor && touchesKeyspace(cmd)) {
+    return reject(c, cmd, "ERR Replica can't interact with the keyspace");
+  }
+  // Matches Redis: a RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT, RESET.
+  if (c.pubsub !== null && c.reply.proto === 2 && !SUBSCRIBED_MODE_ALLOWED.has(cmd.fullName)) {
+    return reject(c, cmd, subscribedModeError(cmd.fullName));
   }
   // Matches Redis: a paused command waits only once every check passed (errors reply at once).
   if (srv.pauseUntilMs !== 0 && pausedFor(c, cmd)) return false;
+  if (c.multi !== null && !UNQUEUED.has(cmd.parent?.spec.name ?? cmd.spec.name)) {
+    if (cmd.spec.flags.includes("no_multi")) return reject(c, cmd, "ERR Command not allowed inside a transaction");
+    // Matches Redis: a transaction already doomed keeps nothing (CLIENT LIST then shows multi=0).
+    if (!c.dirtyCas && !c.multiAborted) c.multi.push({ cmd, args: c.args.clone() });
+    c.reply.simple("QUEUED");
+    return true;
+  }
   call(c, cmd);
   // Matches Redis: clients blocked on keys this command (or a whole EXEC) filled are served
   // only once it finished, so they see its final effect.
@@ -92,6 +140,7 @@ export function call(c: Context, cmd: Command): void {
   const srv = c.server;
   const dirtyBefore = srv.dirty;
   c.propagateAs = null;
+  c.forcePropagation = false;
   c.failed = false;
   const t0 = performance.now();
   cmd.spec.run!(c);
@@ -103,7 +152,13 @@ export function call(c: Context, cmd: Command): void {
   if (srv.stats.latencyTracking) (st.latency ??= new LatencyHistogram()).record(elapsedMs * 1e6);
   if (c.failed) st.failed++;
   srv.stats.commandsProcessed++;
-  if (srv.dirty !== dirtyBefore && srv.propagation.active) {
-    srv.propagation.emit(c.db.id, c.propagateAs ?? c.args.toStrings());
+  // SLOWLOG, LATENCY and MONITOR (commands/diagnostics.ts), only when one of them may care.
+  if (us >= srv.slowlog.slowerThan || us >= srv.latency.thresholdUs || srv.monitors.active || c.blocked) observeCall(c, cmd, us);
+  if ((srv.dirty !== dirtyBefore || c.forcePropagation) && srv.propagation.active) {
+    // An empty propagateAs means the command propagated its effects itself (EXEC).
+    // Unchanged requests go out as their parsed argv (no strings built for byte-level listeners).
+    const argv = c.propagateAs as Context["propagateAs"];
+    if (argv === null) srv.propagation.emitArgs(c.db.id, c.args);
+    else if (argv.length !== 0) srv.propagation.emit(c.db.id, argv);
   }
 }

@@ -6,6 +6,7 @@ import { INT64_MAX, INT64_MIN, string2ll } from "../util/number.ts";
 import type { Context } from "./context.ts";
 import { readNoTouch } from "./object.ts";
 import type { ArgDoc, CommandSpec } from "./spec.ts";
+import { NOTIFY_GENERIC } from "../notifications.ts";
 
 const NX = 1;
 const XX = 2;
@@ -79,8 +80,12 @@ function expire(c: Context, name: string, seconds: boolean, relative: boolean): 
     // Matches Redis: a time already past deletes the key, and the deletion is what propagates.
     c.db.delete(key);
     c.propagateAs = [lazyExpire(c) ? "UNLINK" : "DEL", key];
+    c.signalModified(key);
+    c.notify(NOTIFY_GENERIC, "del", key);
   } else {
     c.db.setExpire(key, when);
+    c.signalModified(key);
+    c.notify(NOTIFY_GENERIC, "expire", key);
     // Deterministic form for AOF and replicas: the absolute time, options kept as given.
     if (name !== "pexpireat") {
       const argv = c.args.toStrings();
@@ -100,7 +105,7 @@ function lazyExpire(c: Context): boolean {
 /** TTL/PTTL/EXPIRETIME/PEXPIRETIME: -2 missing, -1 no TTL, else the time (relative ones floor at 0). */
 function ttl(c: Context, ms: boolean, absolute: boolean): void {
   const key = c.args.str(1);
-  if (readNoTouch(c, key) === undefined) return c.reply.int(-2);
+  if (readNoTouch(c, key, true) === undefined) return c.reply.int(-2);
   const when = c.db.getExpireExact(key);
   if (when === -1) return c.reply.int(-1);
   if (typeof when === "number") {
@@ -229,6 +234,8 @@ export const expireCommands: readonly CommandSpec[] = [
       const key = c.args.str(1);
       if (c.lookupWrite(key) === undefined || !c.db.persist(key)) return c.reply.int(0);
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_GENERIC, "persist", key);
       c.reply.int(1);
     },
   },

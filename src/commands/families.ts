@@ -13,6 +13,12 @@ import { listCommands } from "./list.ts";
 import { hashCommands } from "./hash.ts";
 import { setCommands } from "./set.ts";
 import { zsetCommands } from "./zset.ts";
+import { transactionCommands } from "./transaction.ts";
+import { sortCommands } from "./sort.ts";
+import { pubsubCommands } from "./pubsub.ts";
+import { diagnosticsCommands } from "./diagnostics.ts";
+import { persistenceCommands } from "./persistence.ts";
+import { aofCommands } from "./aof.ts";
 
 export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -27,4 +33,10 @@ export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   hashCommands,
   setCommands,
   zsetCommands,
+  transactionCommands,
+  sortCommands,
+  pubsubCommands,
+  diagnosticsCommands,
+  persistenceCommands,
+  aofCommands,
 ];

@@ -6,10 +6,10 @@ import { Hash, type HashLimits } from "../types/hash.ts";
 import type { Value } from "../types/value.ts";
 import { addLongDouble, formatLongDouble, longDoubleFromInt, parseLongDouble } from "../util/longdouble.ts";
 import { INT64_MAX, INT64_MIN, string2ll } from "../util/number.ts";
-import { ScanCursors, parseScanCursor } from "../util/scancursor.ts";
-import { globMatch } from "../util/glob.ts";
 import type { Context } from "./context.ts";
+import { parseScanOptions, replyScan, scanCursorArg, scanMatches, scanStep } from "./scanargs.ts";
 import type { CommandSpec } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_HASH } from "../notifications.ts";
 
 const HASH_NOT_INTEGER = "ERR hash value is not an integer";
 const HASH_NOT_FLOAT = "ERR hash value is not a float";
@@ -55,7 +55,8 @@ function hashForRead(c: Context, key: string): Hash | null | undefined {
 function hset(c: Context, name: string): void {
   const argc = c.args.argc;
   if (argc % 2 === 1) return c.error(wrongArity(name));
-  const h = hashForWrite(c, c.args.str(1));
+  const key = c.args.str(1);
+  const h = hashForWrite(c, key);
   if (h === undefined) return;
   const lim = limits(c);
   // Matches Redis: any over-long field or value converts before the first insert.
@@ -70,6 +71,8 @@ function hset(c: Context, name: string): void {
   let created = 0;
   for (let i = 2; i < argc; i += 2) if (h.set(c.args.str(i), c.args.str(i + 1), lim)) created++;
   c.dirty((argc - 2) / 2);
+  c.signalModified(key);
+  c.notify(NOTIFY_HASH, "hset", key);
   if (name === "hset") c.reply.int(created);
   else c.reply.ok();
 }
@@ -134,70 +137,26 @@ function hrandfieldWithCount(c: Context): void {
   replyFields(c, h, fields, withValues);
 }
 
-/** One SCAN cursor registry per server (cursors of one server mean nothing to another). */
-const scanCursors = new WeakMap<object, ScanCursors<string>>();
-
-function cursorsOf(c: Context): ScanCursors<string> {
-  let s = scanCursors.get(c.server);
-  if (s === undefined) {
-    s = new ScanCursors<string>();
-    scanCursors.set(c.server, s);
-  }
-  return s;
-}
-
 function hscan(c: Context): void {
-  const cursor = parseScanCursor(c.args.str(2));
-  if (cursor === null) return c.error(E.invalidCursor);
+  const cursor = scanCursorArg(c);
+  if (cursor === null) return;
   const h = hashForRead(c, c.args.str(1));
   if (h === undefined) return;
-  if (h === null) {
-    c.reply.array(2);
-    c.reply.bulk("0");
-    return c.reply.array(0);
-  }
-  const argc = c.args.argc;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argc; i += 2) {
-    const more = argc - i >= 2;
-    if (more && c.args.is(i, "count")) {
-      const v = string2ll(c.args.str(i + 1));
-      if (v === null) return c.error(E.notInteger);
-      if (v < 1) return c.error(E.syntax);
-      count = Number(v);
-    } else if (more && c.args.is(i, "match")) {
-      const p = c.args.str(i + 1);
-      pattern = p === "*" ? null : p;
-    } else {
-      return c.error(E.syntax);
-    }
-  }
+  if (h === null) return replyScan(c, 0, []);
+  const o = parseScanOptions(c);
+  if (o === null) return;
   const out: string[] = [];
   let next = 0;
   const map = h.map;
   if (h.isListpack) {
     // Matches Redis: a listpack-encoded hash is returned whole, whatever the cursor and COUNT.
-    for (const [f, v] of map) if (pattern === null || globMatch(pattern, f)) out.push(f, v);
+    for (const [f, v] of map) if (scanMatches(o, f)) out.push(f, v);
   } else {
-    const reg = cursorsOf(c);
-    const it = reg.resume(map, cursor, () => map.keys());
-    let seen = 0;
-    for (;;) {
-      if (seen === count) {
-        next = reg.park(map, it);
-        break;
-      }
-      const r = it.next();
-      if (r.done) break;
-      seen++;
-      const f = r.value;
-      if (pattern === null || globMatch(pattern, f)) out.push(f, map.get(f)!);
-    }
+    next = scanStep(c, map, cursor, o.count, () => map.keys(), (f) => {
+      if (scanMatches(o, f)) out.push(f, map.get(f)!);
+    });
   }
-  c.reply.array(2);
-  c.reply.bulk(String(next));
-  c.reply.bulkArray(out);
+  replyScan(c, next, out);
 }
 
 export const hashCommands: readonly CommandSpec[] = [
@@ -233,6 +192,8 @@ export const hashCommands: readonly CommandSpec[] = [
       if (h.has(field)) return c.reply.int(0);
       h.set(field, c.args.str(3), limits(c));
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_HASH, "hset", key);
       c.reply.int(1);
     },
   },
@@ -339,7 +300,14 @@ export const hashCommands: readonly CommandSpec[] = [
         }
       }
       // Matches Redis: an emptied hash is removed from the keyspace.
-      if (h.size === 0) c.db.delete(key);
+      if (deleted > 0) {
+        c.signalModified(key);
+        c.notify(NOTIFY_HASH, "hdel", key);
+      }
+      if (h.size === 0) {
+        c.db.delete(key);
+        c.notify(NOTIFY_GENERIC, "del", key);
+      }
       if (deleted > 0) c.dirty(deleted);
       c.reply.int(deleted);
     },
@@ -470,6 +438,8 @@ export const hashCommands: readonly CommandSpec[] = [
       }
       target.set(field, String(sum), limits(c));
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_HASH, "hincrby", key);
       c.reply.int(sum);
     },
   },
@@ -509,6 +479,8 @@ export const hashCommands: readonly CommandSpec[] = [
       }
       target.set(field, text, limits(c));
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_HASH, "hincrbyfloat", key);
       // Matches Redis 7: replicas and the AOF get the result, not the float arithmetic.
       c.propagateAs = ["HSET", key, field, text];
       c.reply.bulk(text);

@@ -11,6 +11,7 @@ import { parseScanCursor } from "../util/scancursor.ts";
 import type { Context } from "./context.ts";
 import { objectCommand, readNoTouch } from "./object.ts";
 import type { ArgDoc, CommandSpec, KeySpec } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from "../notifications.ts";
 
 /** Redis's getIntFromObjectOrReply text for an int64 outside the int range. */
 const INT_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
@@ -44,10 +45,23 @@ function signalAdded(c: Context, db: Db, key: string): void {
   c.server.blocking.signal(db.id, key);
 }
 
+/** signalModifiedKey + notifyKeyspaceEvent for a key of any db (MOVE and COPY write into another). */
+function touchedIn(c: Context, db: Db, event: string, key: string): void {
+  const w = c.server.watches;
+  if (!w.empty) w.touch(db, key);
+  c.server.pubsub.notify(NOTIFY_GENERIC, event, key, db.id);
+}
+
 /** DEL and UNLINK: freeing is synchronous either way here. */
 function del(c: Context): void {
   let n = 0;
-  for (let i = 1; i < c.args.argc; i++) if (c.db.delete(c.args.str(i))) n++;
+  for (let i = 1; i < c.args.argc; i++) {
+    const key = c.args.str(i);
+    if (!c.db.delete(key)) continue;
+    n++;
+    c.signalModified(key);
+    c.notify(NOTIFY_GENERIC, "del", key);
+  }
   if (n > 0) c.dirty(n);
   c.reply.int(n);
 }
@@ -61,6 +75,10 @@ function rename(c: Context, nx: boolean): void {
   if (c.lookupWrite(dst) !== undefined && nx) return c.reply.int(0);
   c.db.rename(src, dst);
   signalAdded(c, c.db, dst);
+  c.signalModified(src);
+  c.signalModified(dst);
+  c.notify(NOTIFY_GENERIC, "rename_from", src);
+  c.notify(NOTIFY_GENERIC, "rename_to", dst);
   c.dirty();
   if (nx) c.reply.int(1);
   else c.reply.ok();
@@ -148,7 +166,7 @@ export const keyCommands: readonly CommandSpec[] = [
     args: KEYS_ARG,
     run(c) {
       let n = 0;
-      for (let i = 1; i < c.args.argc; i++) if (readNoTouch(c, c.args.str(i)) !== undefined) n++;
+      for (let i = 1; i < c.args.argc; i++) if (readNoTouch(c, c.args.str(i), true) !== undefined) n++;
       c.reply.int(n);
     },
   },
@@ -165,7 +183,7 @@ export const keyCommands: readonly CommandSpec[] = [
     complexity: "O(1)",
     args: KEY,
     run(c) {
-      const v = readNoTouch(c, c.args.str(1));
+      const v = readNoTouch(c, c.args.str(1), true);
       c.reply.simple(v === undefined ? "none" : typeOf(v));
     },
   },
@@ -334,6 +352,12 @@ export const keyCommands: readonly CommandSpec[] = [
       if (a !== b) {
         const x = dbs[a]!;
         const y = dbs[b]!;
+        // Matches Redis: a watched key changes when it exists in either db.
+        const w = c.server.watches;
+        if (!w.empty) {
+          w.touchFlushed(x, y);
+          w.touchFlushed(y, x);
+        }
         x.swapWith(y);
         // Clients blocked in either db may find their keys filled now (only scanned when any wait).
         if (c.server.blocking.keyCount !== 0) {
@@ -370,6 +394,8 @@ export const keyCommands: readonly CommandSpec[] = [
       if (dst.lookup(key) !== undefined) return c.reply.int(0);
       c.db.moveTo(key, dst);
       signalAdded(c, dst, key);
+      touchedIn(c, c.db, "move_from", key);
+      touchedIn(c, dst, "move_to", key);
       c.dirty();
       c.reply.int(1);
     },
@@ -421,6 +447,7 @@ export const keyCommands: readonly CommandSpec[] = [
       dst.set(to, typeof v === "object" ? v.clone() : v);
       if (when !== -1) dst.setExpire(to, when);
       signalAdded(c, dst, to);
+      touchedIn(c, dst, "copy_to", to);
       c.dirty();
       c.reply.int(1);
     },
@@ -447,6 +474,7 @@ export const keyCommands: readonly CommandSpec[] = [
           stats.keyspaceHits++;
         } else {
           stats.keyspaceMisses++;
+          c.notify(NOTIFY_KEY_MISS, "keymiss", c.args.str(i));
         }
       }
       c.reply.int(n);
@@ -465,8 +493,10 @@ export const keyCommands: readonly CommandSpec[] = [
     args: FLUSH_ARGS,
     run(c) {
       if (!flushMode(c)) return;
-      // Matches Redis: propagated even when the db was already empty.
-      c.dirty(c.db.flush() + 1);
+      if (!c.server.watches.empty) c.server.watches.touchFlushed(c.db, null);
+      // Matches Redis: counted as the keys removed, but propagated even when there were none.
+      c.dirty(c.db.flush());
+      c.forcePropagation = true;
       c.reply.ok();
     },
   },
@@ -484,8 +514,15 @@ export const keyCommands: readonly CommandSpec[] = [
     run(c) {
       if (!flushMode(c)) return;
       let n = 0;
-      for (const db of c.server.dbs) n += db.flush();
-      c.dirty(n + 1);
+      for (const db of c.server.dbs) {
+        if (!c.server.watches.empty) c.server.watches.touchFlushed(db, null);
+        n += db.flush();
+      }
+      c.dirty(n);
+      // Matches Redis: a running BGSAVE is dropped, and with save points the empty state is saved at once.
+      c.server.rdb.afterFlushAll();
+      // Matches Redis: counted as the keys removed, but propagated even when there were none.
+      c.forcePropagation = true;
       c.reply.ok();
     },
   },

@@ -7,6 +7,7 @@ import type { Value } from "../types/value.ts";
 import { string2ll } from "../util/number.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec, KeySpec, KeySpecFlag } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_LIST } from "../notifications.ts";
 
 /** Which end of a list: LEFT (head) or RIGHT (tail). */
 export type End = "LEFT" | "RIGHT";
@@ -37,6 +38,16 @@ export function parseEnd(c: Context, i: number): End | null {
   return null;
 }
 
+/** The keyspace event of a push or pop at an end. */
+const PUSH_EVENT: Record<End, string> = { LEFT: "lpush", RIGHT: "rpush" };
+const POP_EVENT: Record<End, string> = { LEFT: "lpop", RIGHT: "rpop" };
+
+/** signalModifiedKey + the list event, as Redis pairs them after a list write. */
+function touched(c: Context, event: string, key: string): void {
+  c.signalModified(key);
+  c.notify(NOTIFY_LIST, event, key);
+}
+
 export function popEnd(l: List, where: End): string {
   return (where === "LEFT" ? l.popHead() : l.popTail())!;
 }
@@ -61,12 +72,15 @@ function push(c: Context, where: End, onlyExisting: boolean): void {
   else for (let i = 2; i < argc; i++) l.pushTail(c.args.str(i));
   c.dirty(argc - 2);
   signalList(c, key);
+  touched(c, PUSH_EVENT[where], key);
   c.reply.int(l.length);
 }
 
-/** Remove the key when its list became empty (Redis never keeps empty lists). */
+/** Remove the key when its list became empty (Redis never keeps empty lists): a "del" event. */
 export function deleteIfEmpty(c: Context, key: string, l: List): void {
-  if (l.length === 0) c.db.delete(key);
+  if (l.length !== 0) return;
+  c.db.delete(key);
+  c.notify(NOTIFY_GENERIC, "del", key);
 }
 
 /** LPOP/RPOP key [count]. */
@@ -86,11 +100,15 @@ function pop(c: Context, where: End): void {
   if (count === -1) {
     c.reply.bulk(popEnd(l, where));
     c.dirty();
+    touched(c, POP_EVENT[where], key);
   } else {
     const n = Math.min(count, l.length);
     c.reply.array(n);
     for (let i = 0; i < n; i++) c.reply.bulk(popEnd(l, where));
-    if (n > 0) c.dirty();
+    if (n > 0) {
+      c.dirty();
+      touched(c, POP_EVENT[where], key);
+    }
   }
   deleteIfEmpty(c, key, l);
 }
@@ -105,6 +123,7 @@ export function popRangeWithKey(c: Context, key: string, l: List, where: End, co
   c.reply.bulk(key);
   c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.bulk(popEnd(l, where));
+  touched(c, POP_EVENT[where], key);
   deleteIfEmpty(c, key, l);
   return [where === "LEFT" ? "LPOP" : "RPOP", key, String(n)];
 }
@@ -121,6 +140,9 @@ export function moveElement(c: Context, src: string, sl: List, dst: string, dl: 
   }
   if (to === "LEFT") dl.pushHead(v);
   else dl.pushTail(v);
+  // Matches Redis: the push is announced before the pop.
+  touched(c, PUSH_EVENT[to], dst);
+  touched(c, POP_EVENT[from], src);
   // Matches Redis: with src == dst the element is pushed back before the emptiness check.
   deleteIfEmpty(c, src, sl);
   signalList(c, dst);
@@ -239,6 +261,7 @@ class ListWaiter implements Waiter {
       c.reply.array(2);
       c.reply.bulk(key);
       c.reply.bulk(v);
+      touched(c, POP_EVENT[op.where], key);
       deleteIfEmpty(c, key, l);
       c.dirty();
       argv = [op.where === "LEFT" ? "LPOP" : "RPOP", key];
@@ -319,6 +342,7 @@ function bpop(c: Context, where: End): void {
     c.reply.array(2);
     c.reply.bulk(key);
     c.reply.bulk(v);
+    touched(c, POP_EVENT[where], key);
     deleteIfEmpty(c, key, l);
     c.dirty();
     c.propagateAs = [where === "LEFT" ? "LPOP" : "RPOP", key];
@@ -423,6 +447,7 @@ function linsert(c: Context): void {
     if (l.at(i) !== pivot) continue;
     l.insert(after ? i + 1 : i, c.args.str(4));
     c.dirty();
+    touched(c, "linsert", key);
     return c.reply.int(l.length);
   }
   c.reply.int(-1);
@@ -448,6 +473,7 @@ function lrem(c: Context): void {
   if (idx.length > 0) {
     l.removeSorted(idx);
     c.dirty(idx.length);
+    touched(c, "lrem", key);
     deleteIfEmpty(c, key, l);
   }
   c.reply.int(idx.length);
@@ -464,12 +490,15 @@ function ltrim(c: Context): void {
   const len = l.length;
   const start = Math.max(absIndex(s, len), 0);
   const stop = Math.min(absIndex(e, len), len - 1);
+  touched(c, "ltrim", key);
   if (start > stop || start >= len) {
     c.db.delete(key);
-  } else if (start > 0 || stop < len - 1) {
-    l.trim(start, stop);
+    c.notify(NOTIFY_GENERIC, "del", key);
+    c.dirty(len);
+  } else {
+    if (start > 0 || stop < len - 1) l.trim(start, stop);
+    c.dirty(len - l.length);
   }
-  c.dirty(len - l.length);
   c.reply.ok();
 }
 
@@ -607,7 +636,8 @@ export const listCommands: readonly CommandSpec[] = [
     summary: "Replaces the element at an index of a list.",
     keyFlags: ["RW", "update"],
     run(c) {
-      const l = asList(c.lookupWrite(c.args.str(1)));
+      const key = c.args.str(1);
+      const l = asList(c.lookupWrite(key));
       if (l === undefined) return c.error(E.wrongType);
       if (l === null) return c.error(E.noSuchKey);
       const n = parseLong(c.args.str(2));
@@ -616,6 +646,7 @@ export const listCommands: readonly CommandSpec[] = [
       if (i < 0 || i >= l.length) return c.error(E.outOfRange);
       l.set(i, c.args.str(3));
       c.dirty();
+      touched(c, "lset", key);
       c.reply.ok();
     },
   },

@@ -5,6 +5,7 @@ import type { Value } from "../types/value.ts";
 import type { Context } from "./context.ts";
 import { replyHelp } from "./server.ts";
 import type { CommandSpec } from "./spec.ts";
+import { NOTIFY_KEY_MISS } from "../notifications.ts";
 
 /** Redis's OBJ_SHARED_REFCOUNT: the refcount reported for shared small integers. */
 const SHARED_REFCOUNT = 2147483647;
@@ -19,10 +20,15 @@ const LFU_POLICY_NOT_SET =
  * Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): expires the key and counts a keyspace hit
  * or miss, but leaves its access time alone (EXISTS, TYPE, TTL, OBJECT, SCAN's TYPE filter).
  */
-export function readNoTouch(c: Context, key: string): Value | undefined {
+export function readNoTouch(c: Context, key: string, notifyMiss = false): Value | undefined {
   const v = c.db.peek(key);
-  if (v === undefined) c.server.stats.keyspaceMisses++;
-  else c.server.stats.keyspaceHits++;
+  if (v === undefined) {
+    c.server.stats.keyspaceMisses++;
+    // Matches Redis: EXISTS, TYPE and TTL report a miss as a "keymiss" event; OBJECT does not.
+    if (notifyMiss) c.notify(NOTIFY_KEY_MISS, "keymiss", key);
+  } else {
+    c.server.stats.keyspaceHits++;
+  }
   return v;
 }
 

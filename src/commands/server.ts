@@ -9,6 +9,7 @@ import { string2ll } from "../util/number.ts";
 import { globMatch } from "../util/glob.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+import { configRewriteCommand } from "./diagnostics.ts";
 
 /** Redis's HELP reply: the title line, then each line as a status reply. */
 export function replyHelp(c: Context, cmd: string, lines: readonly string[]): void {
@@ -76,6 +77,8 @@ const CONFIG_HELP = [
   "    Set the configuration <directive> to <value>.",
   "RESETSTAT",
   "    Reset statistics reported by the INFO command.",
+  "REWRITE",
+  "    Rewrite the configuration file.",
 ];
 
 const ADMIN_SUB = ["admin", "noscript", "loading", "stale"] as const;
@@ -315,6 +318,10 @@ const DEBUG_HELP = [
   "SET-ACTIVE-EXPIRE <0|1>",
   "    0 stops expiring keys in the background (they still expire when accessed); 1",
   "    turns it back on.",
+  "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+  "    Save the dataset to the dump file, empty it and load the file back. NOFLUSH",
+  "    loads without emptying first (a key in both then fails, unless MERGE: the",
+  "    loaded one wins); NOSAVE loads the existing file without saving.",
   "SLEEP <seconds>",
   "    Stop the whole server for <seconds> (decimals allowed).",
 ];
@@ -341,7 +348,24 @@ function debug(c: Context): void {
     return c.reply.ok();
   }
   if (a.is(1, "error") && argc === 3) return c.error(a.str(2));
+  if (a.is(1, "reload")) return debugReload(c);
   debugSyntax(c);
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset and load the dump again. */
+function debugReload(c: Context): void {
+  let merge = false;
+  let flush = true;
+  let save = true;
+  for (let i = 2; i < c.args.argc; i++) {
+    if (c.args.is(i, "merge")) merge = true;
+    else if (c.args.is(i, "noflush")) flush = false;
+    else if (c.args.is(i, "nosave")) save = false;
+    else return c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+  }
+  const err = c.server.rdb.debugReload(merge, flush, save);
+  if (err !== null) return c.error(err);
+  c.reply.ok();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,6 +457,7 @@ export const serverCommands: readonly CommandSpec[] = [
         complexity: "O(1)",
         run: configResetStat,
       },
+      configRewriteCommand,
       {
         name: "help",
         arity: 2,

@@ -7,10 +7,10 @@ import { paramDef } from "../config.ts";
 import { SetValue, type SetLimits } from "../types/set.ts";
 import type { Value } from "../types/value.ts";
 import { INT64_MAX, string2ll } from "../util/number.ts";
-import { ScanCursors, parseScanCursor } from "../util/scancursor.ts";
-import { globMatch } from "../util/glob.ts";
 import type { Context } from "./context.ts";
+import { parseScanOptions, replyScan, scanCursorArg, scanMatches, scanStep } from "./scanargs.ts";
 import type { CommandSpec, KeySpec } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_SET } from "../notifications.ts";
 
 const COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 const NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
@@ -69,7 +69,12 @@ function spop(c: Context): void {
   if (s === null) return c.reply.nil();
   const m = s.random()!;
   s.delete(m);
-  if (s.size === 0) c.db.delete(key);
+  c.signalModified(key);
+  c.notify(NOTIFY_SET, "spop", key);
+  if (s.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, "del", key);
+  }
   c.dirty();
   // Matches Redis: replicas and the AOF remove the member that was drawn here.
   c.propagateAs = ["SREM", key, m];
@@ -89,6 +94,9 @@ function spopWithCount(c: Context): void {
     // The whole set goes: replied in its own order, propagated as DEL (as Redis does).
     replyMembers(c, s.ordered(), size);
     c.db.delete(key);
+    c.signalModified(key);
+    c.notify(NOTIFY_SET, "spop", key);
+    c.notify(NOTIFY_GENERIC, "del", key);
     c.dirty(size);
     c.propagateAs = ["DEL", key];
     return;
@@ -98,6 +106,8 @@ function spopWithCount(c: Context): void {
   for (const m of popped) s.delete(m);
   replyMembers(c, popped, count);
   c.dirty(count);
+  c.signalModified(key);
+  c.notify(NOTIFY_SET, "spop", key);
   // Redis 7.0 logs one SREM per member inside MULTI/EXEC; a single SREM of them all is the
   // same change in one command.
   c.propagateAs = ["SREM", key, ...popped];
@@ -247,8 +257,12 @@ function setOpStore(c: Context, op: SetOp): void {
   if (s.size > 0) {
     c.db.set(dst, s);
     c.dirty();
+    c.signalModified(dst);
+    c.notify(NOTIFY_SET, op === "inter" ? "sinterstore" : op === "union" ? "sunionstore" : "sdiffstore", dst);
   } else if (c.db.delete(dst)) {
     c.dirty();
+    c.signalModified(dst);
+    c.notify(NOTIFY_GENERIC, "del", dst);
   }
   c.reply.int(s.size);
 }
@@ -288,84 +302,48 @@ function smove(c: Context): void {
   const m = c.args.str(3);
   if (src === dst) return c.reply.int(src.has(m) ? 1 : 0);
   if (!src.delete(m)) return c.reply.int(0);
-  if (src.size === 0) c.db.delete(srcKey);
+  c.notify(NOTIFY_SET, "srem", srcKey);
+  if (src.size === 0) {
+    c.db.delete(srcKey);
+    c.notify(NOTIFY_GENERIC, "del", srcKey);
+  }
   let target = dst;
   if (target === null) {
     target = new SetValue();
     c.db.set(dstKey, target);
   }
-  target.add(m, limits(c));
+  c.signalModified(srcKey);
+  if (target.add(m, limits(c))) {
+    c.signalModified(dstKey);
+    c.notify(NOTIFY_SET, "sadd", dstKey);
+  }
   c.dirty();
   c.reply.int(1);
 }
 
 // ---- SSCAN ----
 
-/** One SCAN cursor registry per server (cursors of one server mean nothing to another). */
-const scanCursors = new WeakMap<object, ScanCursors<string>>();
-
-function cursorsOf(c: Context): ScanCursors<string> {
-  let s = scanCursors.get(c.server);
-  if (s === undefined) {
-    s = new ScanCursors<string>();
-    scanCursors.set(c.server, s);
-  }
-  return s;
-}
-
 function sscan(c: Context): void {
-  const cursor = parseScanCursor(c.args.str(2));
-  if (cursor === null) return c.error(E.invalidCursor);
+  const cursor = scanCursorArg(c);
+  if (cursor === null) return;
   const s = setForRead(c, c.args.str(1));
   if (s === undefined) return;
-  const r = c.reply;
-  if (s === null) {
-    // Matches Redis: a missing key answers before the options are read.
-    r.array(2);
-    r.bulk("0");
-    return r.array(0);
-  }
-  const argc = c.args.argc;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argc; i += 2) {
-    const more = argc - i >= 2;
-    if (more && c.args.is(i, "count")) {
-      const v = string2ll(c.args.str(i + 1));
-      if (v === null) return c.error(E.notInteger);
-      if (v < 1) return c.error(E.syntax);
-      count = Number(v);
-    } else if (more && c.args.is(i, "match")) {
-      const p = c.args.str(i + 1);
-      pattern = p === "*" ? null : p;
-    } else {
-      return c.error(E.syntax);
-    }
-  }
+  // Matches Redis: a missing key answers before the options are read.
+  if (s === null) return replyScan(c, 0, []);
+  const o = parseScanOptions(c);
+  if (o === null) return;
   const out: string[] = [];
   let next = 0;
   if (!s.isHashtable) {
     // Matches Redis: a compact set (intset) is returned whole, whatever the cursor and COUNT.
-    for (const m of s.ordered()) if (pattern === null || globMatch(pattern, m)) out.push(m);
+    for (const m of s.ordered()) if (scanMatches(o, m)) out.push(m);
   } else {
     const members = s.members;
-    const reg = cursorsOf(c);
-    const it = reg.resume(members, cursor, () => members.values());
-    let seen = 0;
-    for (;;) {
-      if (seen === count) {
-        next = reg.park(members, it);
-        break;
-      }
-      const x = it.next();
-      if (x.done) break;
-      seen++;
-      if (pattern === null || globMatch(pattern, x.value)) out.push(x.value);
-    }
+    next = scanStep(c, members, cursor, o.count, () => members.values(), (m) => {
+      if (scanMatches(o, m)) out.push(m);
+    });
   }
-  r.array(2);
-  r.bulk(String(next));
-  r.bulkArray(out);
+  replyScan(c, next, out);
 }
 
 // ---- specs ----
@@ -401,7 +379,11 @@ export const setCommands: readonly CommandSpec[] = [
       const argc = c.args.argc;
       let added = 0;
       for (let i = 2; i < argc; i++) if (s.add(c.args.str(i), lim)) added++;
-      if (added > 0) c.dirty(added);
+      if (added > 0) {
+        c.dirty(added);
+        c.signalModified(key);
+        c.notify(NOTIFY_SET, "sadd", key);
+      }
       c.reply.int(added);
     },
   },
@@ -429,8 +411,15 @@ export const setCommands: readonly CommandSpec[] = [
           if (s.size === 0) break;
         }
       }
+      if (removed > 0) {
+        c.signalModified(key);
+        c.notify(NOTIFY_SET, "srem", key);
+      }
       // Matches Redis: an emptied set is removed from the keyspace.
-      if (s.size === 0) c.db.delete(key);
+      if (s.size === 0) {
+        c.db.delete(key);
+        c.notify(NOTIFY_GENERIC, "del", key);
+      }
       if (removed > 0) c.dirty(removed);
       c.reply.int(removed);
     },

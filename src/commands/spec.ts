@@ -20,7 +20,8 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "no_multi"
   | "movablekeys"
-  | "allow_busy";
+  | "allow_busy"
+  | "no_async_loading";
 
 export type AclCategory =
   | "keyspace"

@@ -8,6 +8,7 @@ import { incrLongDouble } from "../util/longdouble.ts";
 import type { PropArg } from "../propagation.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../notifications.ts";
 
 // SET / GETEX option bits.
 const NX = 1;
@@ -166,8 +167,11 @@ function setGeneric(c: Context, o: ExtOptions, value: string, okReply: number, c
   }
   c.db.set(key, storeString(value), (flags & KEEPTTL) !== 0);
   c.dirty();
+  c.signalModified(key);
+  c.notify(NOTIFY_STRING, "set", key);
   if (o.expireAt !== 0) {
     c.db.setExpire(key, Number(when));
+    c.notify(NOTIFY_GENERIC, "expire", key);
     c.propagateAs = ["SET", key, value, "PXAT", String(when)];
   } else if (o.getArgs !== null) {
     const argv: PropArg[] = [];
@@ -210,6 +214,8 @@ function incrDecr(c: Context, incr: number | bigint): void {
   if (v === undefined) c.db.set(key, stored);
   else c.db.update(key, stored);
   c.dirty();
+  c.signalModified(key);
+  c.notify(NOTIFY_STRING, "incrby", key);
   c.reply.int(out);
 }
 
@@ -391,8 +397,11 @@ export const stringCommands: readonly CommandSpec[] = [
     run(c) {
       if (c.args.argc === 3) {
         // The common case, kept free of option parsing.
-        c.db.set(c.args.str(1), storeString(c.args.str(2)));
+        const key = c.args.str(1);
+        c.db.set(key, storeString(c.args.str(2)));
         c.dirty();
+        c.signalModified(key);
+        c.notify(NOTIFY_STRING, "set", key);
         return c.reply.ok();
       }
       const o = parseExtOptions(c, 3, false);
@@ -481,7 +490,12 @@ export const stringCommands: readonly CommandSpec[] = [
     run(c) {
       const argc = c.args.argc;
       if (argc % 2 === 0) return c.error(wrongArity("mset"));
-      for (let i = 1; i < argc; i += 2) c.db.set(c.args.str(i), storeString(c.args.str(i + 1)));
+      for (let i = 1; i < argc; i += 2) {
+        const key = c.args.str(i);
+        c.db.set(key, storeString(c.args.str(i + 1)));
+        c.signalModified(key);
+        c.notify(NOTIFY_STRING, "set", key);
+      }
       c.dirty((argc - 1) / 2);
       c.reply.ok();
     },
@@ -502,7 +516,12 @@ export const stringCommands: readonly CommandSpec[] = [
       const argc = c.args.argc;
       if (argc % 2 === 0) return c.error(wrongArity("msetnx"));
       for (let i = 1; i < argc; i += 2) if (c.lookupWrite(c.args.str(i)) !== undefined) return c.reply.int(0);
-      for (let i = 1; i < argc; i += 2) c.db.set(c.args.str(i), storeString(c.args.str(i + 1)));
+      for (let i = 1; i < argc; i += 2) {
+        const key = c.args.str(i);
+        c.db.set(key, storeString(c.args.str(i + 1)));
+        c.signalModified(key);
+        c.notify(NOTIFY_STRING, "set", key);
+      }
       c.dirty((argc - 1) / 2);
       c.reply.int(1);
     },
@@ -523,6 +542,8 @@ export const stringCommands: readonly CommandSpec[] = [
       const value = c.args.str(2);
       c.db.set(key, storeString(value));
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_STRING, "set", key);
       c.propagateAs = ["SET", key, value];
     },
   },
@@ -545,6 +566,8 @@ export const stringCommands: readonly CommandSpec[] = [
       replyString(c, v);
       c.db.delete(key);
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_GENERIC, "del", key);
       c.propagateAs = ["DEL", key];
     },
   },
@@ -585,13 +608,19 @@ export const stringCommands: readonly CommandSpec[] = [
         // An absolute time already past deletes the key (matches Redis: propagated as DEL).
         c.db.delete(key);
         c.dirty();
+        c.signalModified(key);
+        c.notify(NOTIFY_GENERIC, "del", key);
         c.propagateAs = ["DEL", key];
       } else if (o.expireAt !== 0) {
         c.db.setExpire(key, Number(when));
         c.dirty();
+        c.signalModified(key);
+        c.notify(NOTIFY_GENERIC, "expire", key);
         c.propagateAs = ["PEXPIREAT", key, String(when)];
       } else if (flags & PERSIST && c.db.persist(key)) {
         c.dirty();
+        c.signalModified(key);
+        c.notify(NOTIFY_GENERIC, "persist", key);
         c.propagateAs = ["PERSIST", key];
       }
     },
@@ -624,6 +653,8 @@ export const stringCommands: readonly CommandSpec[] = [
         unshare(c, key, v, total).append(c.args.bytes(2));
       }
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_STRING, "append", key);
       c.reply.int(total);
     },
   },
@@ -729,6 +760,8 @@ export const stringCommands: readonly CommandSpec[] = [
       if (v === undefined) c.db.set(key, storeString(r.text));
       else c.db.update(key, storeString(r.text));
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_STRING, "incrbyfloat", key);
       // Matches Redis: propagated as the computed value, so replicas never redo the float maths.
       c.propagateAs = ["SET", key, r.text, "KEEPTTL"];
       c.reply.bulk(r.text);
@@ -792,6 +825,8 @@ export const stringCommands: readonly CommandSpec[] = [
       bs.grow(total);
       bs.buf.set(c.args.bytes(3), total - add);
       c.dirty();
+      c.signalModified(key);
+      c.notify(NOTIFY_STRING, "setrange", key);
       c.reply.int(bs.len);
     },
   },

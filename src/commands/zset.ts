@@ -1,8 +1,11 @@
-// Sorted set commands (non-blocking): ZADD/ZINCRBY, reads, ranks, the ZRANGE family and its
-// legacy forms, range removals, pops, ZRANDMEMBER, the union/inter/diff family and ZSCAN. The
+// Sorted set commands: ZADD/ZINCRBY, reads, ranks, the ZRANGE family and its legacy forms, range
+// removals, pops and their blocking forms (BZPOPMIN/BZPOPMAX/BZMPOP, parked as ZSetWaiters in the
+// keyspace's registry), ZRANDMEMBER, the union/inter/diff family and ZSCAN. The
 // value itself is types/zset.ts; this file parses arguments as Redis does, replies, marks writes
 // dirty, removes emptied keys and signals keys that blocked clients may wait on.
 import { E, wrongArity } from "../errors.ts";
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../notifications.ts";
+import { parseTimeoutSeconds, type Waiter } from "../keyspace/blocking.ts";
 import { SetValue } from "../types/set.ts";
 import {
   LEX_MAX,
@@ -21,10 +24,9 @@ import {
 } from "../types/zset.ts";
 import type { Value } from "../types/value.ts";
 import { formatG17 } from "../util/format.ts";
-import { globMatch } from "../util/glob.ts";
 import { INT64_MAX, string2d, string2ll } from "../util/number.ts";
-import { ScanCursors, parseScanCursor } from "../util/scancursor.ts";
 import type { Context } from "./context.ts";
+import { parseScanOptions, replyScan, scanCursorArg, scanMatches, scanStep } from "./scanargs.ts";
 import type { CommandSpec, KeySpec } from "./spec.ts";
 
 const XX_NX = "ERR XX and NX options at the same time are not compatible";
@@ -74,20 +76,33 @@ function zsetForWrite(c: Context, key: string): ZSet | null | undefined {
   return z;
 }
 
-/** Matches Redis: a sorted set emptied by a command is removed. */
+/** Matches Redis: a sorted set emptied by a command is removed (a "del" event). */
 function deleteIfEmpty(c: Context, key: string, z: ZSet): void {
-  if (z.size === 0) c.db.delete(key);
+  if (z.size !== 0) return;
+  c.db.delete(key);
+  c.notify(NOTIFY_GENERIC, "del", key);
 }
 
-/** Store a command's result at dst (or delete dst when empty); replies with its size. */
-function storeResult(c: Context, dst: string, z: ZSet): void {
+/** signalModifiedKey + the sorted-set event, as Redis pairs them after a write. */
+function touched(c: Context, event: string, key: string): void {
+  c.signalModified(key);
+  c.notify(NOTIFY_ZSET, event, key);
+}
+
+/** Store a command's result at dst (or delete dst when empty); replies with its size. event: the command's keyspace event. */
+function storeResult(c: Context, dst: string, z: ZSet, event: string): void {
   if (z.size > 0) {
     c.db.set(dst, z);
     c.server.blocking.signal(c.db.id, dst);
     c.dirty();
+    touched(c, event, dst);
     c.reply.int(z.size);
   } else {
-    if (c.db.delete(dst)) c.dirty();
+    if (c.db.delete(dst)) {
+      c.dirty();
+      c.signalModified(dst);
+      c.notify(NOTIFY_GENERIC, "del", dst);
+    }
     c.reply.int(0);
   }
 }
@@ -257,6 +272,7 @@ function zadd(c: Context, incrCommand: boolean): void {
   if (added + updated > 0) {
     c.dirty(added + updated);
     c.server.blocking.signal(c.db.id, key);
+    touched(c, incr ? "zincr" : "zadd", key);
   }
   if (nan) return c.error(NAN_SCORE);
   if (incr) {
@@ -348,7 +364,7 @@ function zrangeGeneric(c: Context, at: number, store: string | null, fixedKind: 
   const dst = new ZSet();
   const lim = limits(c);
   for (let i = 0; i < members.length; i++) dst.insert(members[i]!, scores![i]!, lim);
-  storeResult(c, store, dst);
+  storeResult(c, store, dst, "zrangestore");
 }
 
 function step(n: ZNode, rev: boolean): ZNode | null {
@@ -442,6 +458,7 @@ function zremrange(c: Context, kind: RangeKind): void {
     removed = z.removeLexRange(lr!);
   }
   if (removed > 0) {
+    touched(c, kind === RANK ? "zremrangebyrank" : kind === SCORE ? "zremrangebyscore" : "zremrangebylex", key);
     deleteIfEmpty(c, key, z);
     c.dirty(removed);
   }
@@ -450,12 +467,18 @@ function zremrange(c: Context, kind: RangeKind): void {
 
 // ---- pops ----
 
+/** What a pop took: the key and how many members (for the propagated ZPOPMIN/ZPOPMAX). */
+interface Popped {
+  readonly key: string;
+  readonly n: number;
+}
+
 /**
  * Redis's genericZpopCommand: pop up to count from the first existing key among keys (a WRONGTYPE
- * on the way stops). count -1 is "no count given". withKey/nested shape the reply as ZMPOP's.
- * Returns the key popped from, or null.
+ * on the way stops). count -1 is "no count given". withKey/nested shape the reply as ZMPOP's
+ * (withKey alone: BZPOPMIN's flat key, member, score). Returns what was popped, or null.
  */
-function zpop(c: Context, keys: readonly string[], max: boolean, count: number, withKey: boolean, nested: boolean, nilWhenEmpty: boolean): string | null {
+function zpop(c: Context, keys: readonly string[], max: boolean, count: number, withKey: boolean, nested: boolean, nilWhenEmpty: boolean): Popped | null {
   let z: ZSet | null = null;
   let key = "";
   for (const k of keys) {
@@ -480,7 +503,10 @@ function zpop(c: Context, keys: readonly string[], max: boolean, count: number, 
   const n = Math.min(count === -1 ? 1 : count, z.size);
   if (!nested && !withKey) r.array(n * 2);
   else if (nested && !withKey) r.array(n);
-  else {
+  else if (!nested) {
+    r.array(1 + n * 2);
+    r.bulk(key);
+  } else {
     r.array(2);
     r.bulk(key);
     r.array(n);
@@ -494,9 +520,10 @@ function zpop(c: Context, keys: readonly string[], max: boolean, count: number, 
     r.bulk(member);
     r.double(score);
   }
+  touched(c, max ? "zpopmax" : "zpopmin", key);
   deleteIfEmpty(c, key, z);
   c.dirty(n);
-  return key;
+  return { key, n };
 }
 
 function zpopMinMax(c: Context, max: boolean): void {
@@ -510,34 +537,164 @@ function zpopMinMax(c: Context, max: boolean): void {
   zpop(c, [c.args.str(1)], max, count, false, c.reply.proto === 3 && count !== -1, false);
 }
 
-function zmpop(c: Context): void {
+/** Parsed ZMPOP/BZMPOP arguments after numkeys. */
+interface ZmpopArgs {
+  readonly keys: string[];
+  readonly max: boolean;
+  readonly count: number;
+}
+
+/** Parse "numkeys key… MIN|MAX [COUNT n]" with numkeys at argv[at]; replies and returns null on error. */
+function parseZmpop(c: Context, at: number): ZmpopArgs | null {
   const a = c.args;
   const argc = a.argc;
-  const nk = string2ll(a.str(1));
-  if (nk === null || nk < 1) return c.error(NUMKEYS_POSITIVE);
-  const whereIdx = Number(nk) + 2;
-  if (whereIdx >= argc) return c.error(E.syntax);
-  let max: boolean;
-  if (a.is(whereIdx, "min")) max = false;
-  else if (a.is(whereIdx, "max")) max = true;
-  else return c.error(E.syntax);
+  const nk = string2ll(a.str(at));
+  if (nk === null || nk < 1) {
+    c.error(NUMKEYS_POSITIVE);
+    return null;
+  }
+  const whereIdx = Number(nk) + at + 1;
+  let max = false;
+  if (whereIdx >= argc) {
+    c.error(E.syntax);
+    return null;
+  }
+  if (a.is(whereIdx, "max")) max = true;
+  else if (!a.is(whereIdx, "min")) {
+    c.error(E.syntax);
+    return null;
+  }
   let count = -1;
   for (let j = whereIdx + 1; j < argc; j++) {
     if (count === -1 && a.is(j, "count") && j < argc - 1) {
       j++;
       const v = string2ll(a.str(j));
-      if (v === null || v < 1) return c.error(COUNT_POSITIVE);
+      if (v === null || v < 1) {
+        c.error(COUNT_POSITIVE);
+        return null;
+      }
       count = Number(v);
     } else {
-      return c.error(E.syntax);
+      c.error(E.syntax);
+      return null;
     }
   }
-  if (count === -1) count = 1;
   const keys: string[] = [];
-  for (let j = 2; j < whereIdx; j++) keys.push(a.str(j));
-  const key = zpop(c, keys, max, count, true, true, true);
-  // Matches Redis: ZMPOP is propagated as ZPOPMIN/ZPOPMAX on the key it popped from.
-  if (key !== null) c.propagateAs = [max ? "ZPOPMAX" : "ZPOPMIN", key, String(count)];
+  for (let j = at + 1; j < whereIdx; j++) keys.push(a.str(j));
+  return { keys, max, count: count === -1 ? 1 : count };
+}
+
+/** Matches Redis: a pop with a count is propagated as ZPOPMIN/ZPOPMAX key n (n = members taken). */
+function popArgv(max: boolean, p: Popped, withCount: boolean): string[] {
+  const name = max ? "ZPOPMAX" : "ZPOPMIN";
+  return withCount ? [name, p.key, String(p.n)] : [name, p.key];
+}
+
+function zmpop(c: Context): void {
+  const m = parseZmpop(c, 1);
+  if (m === null) return;
+  const p = zpop(c, m.keys, m.max, m.count, true, true, true);
+  if (p !== null) c.propagateAs = popArgv(m.max, p, true);
+}
+
+// ---- BZPOPMIN / BZPOPMAX / BZMPOP ----
+
+/**
+ * A client parked by BZPOPMIN/BZPOPMAX (count -1) or BZMPOP. Served by the registry after the
+ * command that gave one of its keys a sorted set: it pops, replies on its own connection and
+ * propagates the ZPOPMIN/ZPOPMAX that Redis 7.0 writes to its AOF for a served pop.
+ */
+class ZSetWaiter implements Waiter {
+  readonly clientId: number;
+  readonly dbId: number;
+
+  constructor(
+    readonly c: Context,
+    readonly keys: readonly string[],
+    readonly deadline: number,
+    readonly max: boolean,
+    readonly count: number,
+  ) {
+    this.clientId = c.id;
+    this.dbId = c.db.id;
+  }
+
+  serve(key: string): boolean {
+    const c = this.c;
+    // Another type (a list for a BLPOP waiter, say) leaves this client waiting.
+    const z = asZSet(c.db.lookup(key));
+    if (z === undefined || z === null || z.size === 0) return false;
+    const mpop = this.count !== -1;
+    const p = zpop(c, [key], this.max, this.count, true, mpop, true);
+    const prop = c.server.propagation;
+    if (p !== null && prop.active) prop.emit(this.dbId, popArgv(this.max, p, mpop));
+    this.#finish();
+    return true;
+  }
+
+  timedOut(): void {
+    this.c.reply.nilArray();
+    this.#finish();
+  }
+
+  failed(message: string): void {
+    this.c.error(message);
+    this.#finish();
+  }
+
+  #finish(): void {
+    const c = this.c;
+    c.blocked = false;
+    c.server.requestFlush(c);
+    c.resume();
+  }
+}
+
+/**
+ * Pop from the first existing key at once (or reply WRONGTYPE), else wait for one to receive a
+ * sorted set: timeoutMs 0 waits forever; with blocking denied (inside EXEC) reply as on timeout.
+ * count -1 is BZPOPMIN/BZPOPMAX, whose reply and propagated pop carry no count.
+ */
+function bzpop(c: Context, keys: string[], timeoutMs: number, max: boolean, count: number): void {
+  const mpop = count !== -1;
+  for (const key of keys) {
+    if (c.lookupWrite(key) === undefined) continue;
+    const p = zpop(c, keys, max, count, true, mpop, true);
+    if (p !== null) c.propagateAs = popArgv(max, p, mpop);
+    return;
+  }
+  if (c.denyBlocking) return c.reply.nilArray();
+  const deadline = timeoutMs === 0 ? 0 : c.server.clock.now() + timeoutMs;
+  c.blocked = true;
+  c.server.blocking.block(new ZSetWaiter(c, keys, deadline, max, count));
+}
+
+/** Timeout argument i in seconds → ms (0 = forever); replies and returns null when invalid. */
+function timeoutArg(c: Context, i: number): number | null {
+  const t = parseTimeoutSeconds(c.args.str(i));
+  if (typeof t === "string") {
+    c.error(t);
+    return null;
+  }
+  return t;
+}
+
+/** BZPOPMIN/BZPOPMAX key… timeout. */
+function bzpopMinMax(c: Context, max: boolean): void {
+  const argc = c.args.argc;
+  const t = timeoutArg(c, argc - 1);
+  if (t === null) return;
+  const keys: string[] = [];
+  for (let i = 1; i < argc - 1; i++) keys.push(c.args.str(i));
+  bzpop(c, keys, t, max, -1);
+}
+
+/** BZMPOP timeout numkeys key… MIN|MAX [COUNT n]: matches Redis, the timeout is checked last. */
+function bzmpop(c: Context): void {
+  const m = parseZmpop(c, 2);
+  if (m === null) return;
+  const t = timeoutArg(c, 1);
+  if (t !== null) bzpop(c, m.keys, t, m.max, m.count);
 }
 
 // ---- ZRANDMEMBER ----
@@ -677,7 +834,8 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
   let j = numkeysIdx + 1;
   for (let i = 0; i < nk; i++, j++) {
     const key = a.str(j);
-    const v = dst !== null ? c.lookupWrite(key) : c.lookupRead(key);
+    // Matches Redis 7.0: sources are read lookups (hits, misses, keymiss events) even when storing.
+    const v = c.lookupRead(key);
     if (v === undefined) src.push({ z: null, weight: 1 });
     else if (v instanceof ZSet || v instanceof SetValue) src.push({ z: v, weight: 1 });
     else return c.error(E.wrongType);
@@ -767,7 +925,7 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
   for (const [m, s] of out) result.insert(m, s, big);
   if (dst !== null) {
     result.shrinkIfFits(limits(c));
-    return storeResult(c, dst, result);
+    return storeResult(c, dst, result, name);
   }
   const members: string[] = [];
   const scores: number[] | null = withScores ? [] : null;
@@ -780,74 +938,31 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
 
 // ---- ZSCAN ----
 
-/** One SCAN cursor registry per server (cursors of one server mean nothing to another). */
-const scanCursors = new WeakMap<object, ScanCursors<string>>();
-
-function cursorsOf(c: Context): ScanCursors<string> {
-  let s = scanCursors.get(c.server);
-  if (s === undefined) {
-    s = new ScanCursors<string>();
-    scanCursors.set(c.server, s);
-  }
-  return s;
-}
-
 function zscan(c: Context): void {
-  const cursor = parseScanCursor(c.args.str(2));
-  if (cursor === null) return c.error(E.invalidCursor);
+  const cursor = scanCursorArg(c);
+  if (cursor === null) return;
   const z = zsetForRead(c, c.args.str(1));
   if (z === undefined) return;
-  if (z === null) {
-    c.reply.array(2);
-    c.reply.bulk("0");
-    return c.reply.array(0);
-  }
-  const argc = c.args.argc;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argc; i += 2) {
-    const more = argc - i >= 2;
-    if (more && c.args.is(i, "count")) {
-      const v = string2ll(c.args.str(i + 1));
-      if (v === null) return c.error(E.notInteger);
-      if (v < 1) return c.error(E.syntax);
-      count = Number(v);
-    } else if (more && c.args.is(i, "match")) {
-      const p = c.args.str(i + 1);
-      pattern = p === "*" ? null : p;
-    } else {
-      return c.error(E.syntax);
-    }
-  }
+  if (z === null) return replyScan(c, 0, []);
+  const o = parseScanOptions(c);
+  if (o === null) return;
   // Scores are sent as text (bulk strings, in RESP3 too), as Redis 7.0 formats them.
   const out: string[] = [];
   let next = 0;
   if (z.isListpack) {
     // Matches Redis: a listpack is returned whole, in order, whatever the cursor and COUNT.
     for (let n = z.first(); n !== null; n = n.next[0] as ZNode | null) {
-      if (pattern === null || globMatch(pattern, n.member)) out.push(n.member, formatG17(n.score));
+      if (scanMatches(o, n.member)) out.push(n.member, formatG17(n.score));
     }
   } else {
     const dict = z.dict;
-    const reg = cursorsOf(c);
-    const it = reg.resume(dict, cursor, () => dict.keys());
-    for (let seen = 0; ; ) {
-      if (seen === count) {
-        next = reg.park(dict, it);
-        break;
-      }
-      const r = it.next();
-      if (r.done) break;
-      seen++;
-      const m = r.value;
+    next = scanStep(c, dict, cursor, o.count, () => dict.keys(), (m) => {
       const s = dict.get(m);
       // A member removed since the cursor was parked is skipped (a live Map iterator skips it too).
-      if (s !== undefined && (pattern === null || globMatch(pattern, m))) out.push(m, formatG17(s));
-    }
+      if (s !== undefined && scanMatches(o, m)) out.push(m, formatG17(s));
+    });
   }
-  c.reply.array(2);
-  c.reply.bulk(String(next));
-  c.reply.bulkArray(out);
+  replyScan(c, next, out);
 }
 
 // ---- specs ----
@@ -922,6 +1037,20 @@ const popSpec = (name: string, max: boolean, summary: string): CommandSpec => ({
   since: "5.0.0",
   summary,
   run: (c) => zpopMinMax(c, max),
+});
+
+const bzpopSpec = (name: string, max: boolean, summary: string): CommandSpec => ({
+  name,
+  arity: -3,
+  flags: ["write", "noscript", "blocking", "fast"],
+  keys: [1, -2, 1],
+  keyFlags: ["RW", "access", "delete"],
+  acl: ["sortedset"],
+  group: "sorted-set",
+  since: "5.0.0",
+  summary,
+  complexity: "O(log(N))",
+  run: (c) => bzpopMinMax(c, max),
 });
 
 /**
@@ -1005,6 +1134,7 @@ export const zsetCommands: readonly CommandSpec[] = [
       let removed = 0;
       for (let i = 2; i < c.args.argc; i++) if (z.remove(c.args.str(i))) removed++;
       if (removed > 0) {
+        touched(c, "zrem", key);
         deleteIfEmpty(c, key, z);
         c.dirty(removed);
       }
@@ -1152,6 +1282,21 @@ export const zsetCommands: readonly CommandSpec[] = [
     summary: "Pops the lowest or highest members of the first non-empty sorted set among several keys.",
     complexity: "O(K) + O(M*log(N))",
     run: zmpop,
+  },
+  bzpopSpec("bzpopmin", false, "Pops the lowest-scored member of the first non-empty sorted set, waiting for one if all are empty."),
+  bzpopSpec("bzpopmax", true, "Pops the highest-scored member of the first non-empty sorted set, waiting for one if all are empty."),
+  {
+    name: "bzmpop",
+    arity: -5,
+    flags: ["write", "blocking", "movablekeys"],
+    keys: [0, 0, 0],
+    keySpecs: [{ flags: ["RW", "access", "delete"], begin: { index: 2 }, find: { keynum: [0, 1, 1] } }],
+    acl: ["sortedset"],
+    group: "sorted-set",
+    since: "7.0.0",
+    summary: "Like ZMPOP, but waits for one of the sorted sets to receive members when all are empty.",
+    complexity: "O(K) + O(M*log(N))",
+    run: bzmpop,
   },
   {
     name: "zrandmember",

@@ -41,6 +41,8 @@ export class BlockingRegistry {
   #ready: { dbId: number; key: string }[] = [];
   #readySet = new Set<string>();
   #keyCount = 0;
+  /** Called after a waiter was served (not on timeout or unblock): the slow log logs it then. */
+  onServed: ((clientId: number) => void) | null = null;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -124,11 +126,19 @@ export class BlockingRegistry {
       for (const { dbId, key } of batch) {
         const q = this.#queues.get(dbId)?.get(key);
         if (q === undefined) continue;
-        while (q.length !== 0) {
-          const w = q[0]!;
-          if (!w.serve(key)) break;
+        // Matches Redis: a waiter that cannot use the key's value (a BLPOP on a key that now
+        // holds a sorted set, or a key emptied by earlier waiters) stays parked, and those
+        // behind it are still offered the key.
+        for (let i = 0; i < q.length; ) {
+          const w = q[i]!;
+          if (!w.serve(key)) {
+            i++;
+            continue;
+          }
           const e = this.#byClient.get(w.clientId);
           if (e !== undefined && e.waiter === w) this.#detach(e);
+          if (q[i] === w) i++;
+          this.onServed?.(w.clientId);
         }
       }
     }

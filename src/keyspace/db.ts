@@ -9,6 +9,19 @@ export interface KeyspaceHooks {
   expired(db: Db, key: string): void;
   /** True when expired keys must not be deleted here (a replica waits for its primary's DEL). */
   keepExpired(): boolean;
+  /** A key was created (Redis's dbAdd): the "new" keyspace event. Called only while notifyNew is set. */
+  added?(db: Db, key: string): void;
+}
+
+/**
+ * Watches a db while a point-in-time snapshot (BGSAVE) is being written: told before a stored
+ * object value may be changed in place or handed to another key, and before two dbs swap.
+ */
+export interface WriteObserver {
+  /** value (an object stored at key) may be mutated in place or moved after this call. */
+  beforeWrite(db: Db, key: string, value: object): void;
+  /** a and b are about to exchange contents (SWAPDB). */
+  beforeSwap(a: Db, b: Db): void;
 }
 
 /** A live iteration over a dictionary, resumed by a SCAN cursor. */
@@ -31,7 +44,11 @@ export class Db {
   /** lfu-log-factor and lfu-decay-time (minutes); set by the server. */
   lfuLogFactor = 10;
   lfuDecayTime = 1;
+  /** Report created keys through hooks.added (notify-keyspace-events has 'n'); set by the server. */
+  notifyNew = false;
   #access = new Map<string, number>();
+  /** When keys were stored by loadEntry, which records no per-key access time (-1: none were). */
+  #loadedAt = -1;
   /** LFU state per key: last-decrement minute (16 bits, wrapping) × 256 + counter, as Redis packs it. */
   #freq = new Map<string, number>();
   #exactExpires = new Map<string, bigint>();
@@ -42,6 +59,8 @@ export class Db {
   #randIter: Iterator<string> | null = null;
   /** Iterator reused by the active expire cycle across runs (Redis's expires_cursor). */
   expireIter: Iterator<[string, number]> | null = null;
+  /** Snapshots in progress (persistence/snapshot.ts); empty almost always. */
+  observers: WriteObserver[] = [];
 
   constructor(id: number, clock: Clock, hooks: KeyspaceHooks) {
     this.id = id;
@@ -79,6 +98,8 @@ export class Db {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const v = this.dict.get(key);
     if (v !== undefined) {
+      // Handlers mutate object values they looked up in place: a snapshot keeps the old one first.
+      if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
       const now = this.#clock.now();
       this.#access.set(key, now);
       if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
@@ -89,7 +110,9 @@ export class Db {
   /** Look a key up without touching its access time (OBJECT, TYPE-free internal reads). */
   peek(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    return this.dict.get(key);
+    const v = this.dict.get(key);
+    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
+    return v;
   }
 
   has(key: string): boolean {
@@ -102,7 +125,14 @@ export class Db {
    */
   set(key: string, value: Value, keepTtl = false): void {
     const now = this.#clock.now();
+    // Matches Redis (setKey looks the key up for writing first): a logically expired key is
+    // reclaimed and reported as expired, so the new value is a new key without the old TTL.
+    if (this.expires.size !== 0) this.expireIfNeeded(key, now);
     if (this.lfu) this.#freq.set(key, this.dict.has(key) ? this.#lfuBump(this.#freq.get(key), now) : this.#lfuNew(now));
+    if (this.notifyNew && !this.dict.has(key)) {
+      this.dict.set(key, value);
+      this.#hooks.added?.(this, key);
+    }
     this.dict.set(key, value);
     this.#access.set(key, now);
     if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
@@ -161,8 +191,40 @@ export class Db {
 
   /** Milliseconds since the key was last accessed (OBJECT IDLETIME). */
   idleMs(key: string): number {
-    const t = this.#access.get(key);
+    const t = this.#access.get(key) ?? (this.#loadedAt >= 0 && this.dict.has(key) ? this.#loadedAt : undefined);
     return t === undefined ? 0 : Math.max(0, this.#clock.now() - t);
+  }
+
+  /**
+   * Store a key read from a dump (RDB/AOF base load): the bare insert, with no notification and
+   * no per-key access entry (its access time is the load's, kept once for the db). A second
+   * Map entry per key would cost a third of a million-key load. False when the key existed
+   * (the value then replaced it).
+   */
+  loadEntry(key: string, value: Value): boolean {
+    if (this.lfu) {
+      const had = this.dict.has(key);
+      this.set(key, value);
+      return !had;
+    }
+    if (this.#loadedAt < 0) this.#loadedAt = this.#clock.now();
+    const n = this.dict.size;
+    this.dict.set(key, value);
+    if (this.dict.size !== n) return true;
+    // A replaced key (DEBUG RELOAD MERGE): like set(), its old TTL goes.
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
+    this.#access.delete(key);
+    return false;
+  }
+
+  /** Set a key's idle time (RESTORE IDLETIME, RDB IDLE metadata). */
+  setIdle(key: string, idleMs: number): void {
+    if (this.dict.has(key)) this.#access.set(key, this.#clock.now() - idleMs);
+  }
+
+  /** Set a key's LFU counter, as of now (RESTORE FREQ, RDB FREQ metadata). */
+  setLfuCounter(key: string, counter: number): void {
+    if (this.dict.has(key)) this.#freq.set(key, this.#minutes(this.#clock.now()) * 256 + Math.min(255, Math.max(0, counter)));
   }
 
   /** Mark a key as accessed now (TOUCH). */
@@ -219,8 +281,9 @@ export class Db {
   moveTo(key: string, dst: Db, dstKey = key): void {
     const v = this.dict.get(key);
     if (v === undefined || (dst === this && dstKey === key)) return;
+    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
     const when = this.getExpireExact(key);
-    const access = this.#access.get(key);
+    const access = this.#access.get(key) ?? (this.#loadedAt >= 0 ? this.#loadedAt : undefined);
     const freq = this.#freq.get(key);
     this.#remove(key);
     dst.#remove(dstKey);
@@ -228,6 +291,8 @@ export class Db {
     if (when !== -1) dst.setExpire(dstKey, when);
     if (access !== undefined) dst.#access.set(dstKey, access);
     if (dst.lfu) dst.#freq.set(dstKey, freq ?? dst.#lfuNew(dst.#clock.now()));
+    // Matches Redis: the destination is deleted and added again, so it is always a "new" key.
+    if (dst.notifyNew) dst.#hooks.added?.(dst, dstKey);
   }
 
   /** Remove every key; returns how many there were. */
@@ -238,6 +303,7 @@ export class Db {
     this.#exactExpires = new Map();
     this.#access = new Map();
     this.#freq = new Map();
+    this.#loadedAt = -1;
     this.#cursors.clear();
     this.expireIter = null;
     this.#randIter = null;
@@ -246,11 +312,13 @@ export class Db {
 
   /** Exchange contents with another db (SWAPDB). */
   swapWith(other: Db): void {
+    for (const o of this.observers) o.beforeSwap(this, other);
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
     [this.#access, other.#access] = [other.#access, this.#access];
     [this.#freq, other.#freq] = [other.#freq, this.#freq];
+    [this.#loadedAt, other.#loadedAt] = [other.#loadedAt, this.#loadedAt];
     this.#cursors.clear();
     other.#cursors.clear();
     this.expireIter = null;

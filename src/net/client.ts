@@ -197,7 +197,8 @@ export class Connection {
       return;
     }
     if (reply.pos > 0) {
-      srv.beforeReplies();
+      // Held until the AOF's end-of-turn write (and fsync); it flushes us again then.
+      if (!srv.beforeReplies(this.ctx)) return;
       const data = reply.buf.subarray(0, reply.pos);
       srv.stats.netOutputBytes += data.length;
       srv.stats.writesProcessed++;

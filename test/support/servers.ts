@@ -21,15 +21,31 @@ export interface KvRunning extends Running {
 export async function startKv(opts: { config?: Record<string, string>; clock?: Clock } = {}): Promise<KvRunning> {
   const config = new Config();
   config.set("port", "0", true);
+  // Like startRedis: no save points; and no dump is loaded at start unless the test gives a dir,
+  // so a dump.rdb left in the working directory never leaks into tests.
+  config.set("save", "", true);
+  // kvserver's default is appendonly yes; tests (and differential CONFIG GET) run with Redis's
+  // no unless they ask for the AOF. KV_TEST_APPENDONLY=yes runs a suite with the AOF on, each
+  // server in a fresh temp directory (a whole-suite check that logging changes no reply).
+  const aofDir = process.env.KV_TEST_APPENDONLY === "yes" && opts.config?.dir === undefined ? mkdtempSync(join(tmpdir(), "kv-test-aof-")) : null;
+  config.set("appendonly", aofDir === null ? "no" : "yes", true);
+  if (aofDir !== null) config.set("dir", aofDir, true);
   for (const [k, v] of Object.entries(opts.config ?? {})) {
     const err = config.set(k, v, true);
     if (err) throw new Error(`config ${k}: ${err}`);
   }
   const logger = new Logger();
   logger.silent = true;
-  const server = new Server({ config, logger, clock: opts.clock });
+  const server = new Server({ config, logger, clock: opts.clock, loadOnStart: opts.config?.dir !== undefined });
   await server.start();
-  return { server, port: server.port, stop: async () => server.stop() };
+  return {
+    server,
+    port: server.port,
+    stop: async () => {
+      server.stop();
+      if (aofDir !== null) rmSync(aofDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function freePort(): Promise<number> {
