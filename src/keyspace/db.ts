@@ -24,6 +24,19 @@ export interface WriteObserver {
   beforeSwap(a: Db, b: Db): void;
 }
 
+/**
+ * A stored key: its value and when it was last accessed (Redis keeps both in the robj). One
+ * object per key keeps reads to one hash lookup: an access updates `t` in place.
+ */
+export class Entry {
+  v: Value;
+  t: number;
+  constructor(v: Value, t: number) {
+    this.v = v;
+    this.t = t;
+  }
+}
+
 /** A live iteration over a dictionary, resumed by a SCAN cursor. */
 export interface ScanState {
   iter: Iterator<string>;
@@ -36,7 +49,7 @@ const LFU_INIT = 5;
 
 export class Db {
   readonly id: number;
-  dict = new Map<string, Value>();
+  dict = new Map<string, Entry>();
   /** Absolute expiry in ms. Times beyond ±2^53 are kept exactly in #exactExpires too. */
   expires = new Map<string, number>();
   /** Keep LFU counters (an LFU maxmemory-policy is in force); set by the server. */
@@ -46,9 +59,6 @@ export class Db {
   lfuDecayTime = 1;
   /** Report created keys through hooks.added (notify-keyspace-events has 'n'); set by the server. */
   notifyNew = false;
-  #access = new Map<string, number>();
-  /** When keys were stored by loadEntry, which records no per-key access time (-1: none were). */
-  #loadedAt = -1;
   /** LFU state per key: last-decrement minute (16 bits, wrapping) × 256 + counter, as Redis packs it. */
   #freq = new Map<string, number>();
   #exactExpires = new Map<string, bigint>();
@@ -96,21 +106,21 @@ export class Db {
   /** Look a key up for reading or writing, expiring it first. Updates the access time. */
   lookup(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const v = this.dict.get(key);
-    if (v !== undefined) {
-      // Handlers mutate object values they looked up in place: a snapshot keeps the old one first.
-      if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
-      const now = this.#clock.now();
-      this.#access.set(key, now);
-      if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
-    }
+    const e = this.dict.get(key);
+    if (e === undefined) return undefined;
+    const v = e.v;
+    // Handlers mutate object values they looked up in place: a snapshot keeps the old one first.
+    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
+    const now = this.#clock.now();
+    e.t = now;
+    if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
     return v;
   }
 
   /** Look a key up without touching its access time (OBJECT, TYPE-free internal reads). */
   peek(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const v = this.dict.get(key);
+    const v = this.dict.get(key)?.v;
     if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
     return v;
   }
@@ -128,19 +138,26 @@ export class Db {
     // Matches Redis (setKey looks the key up for writing first): a logically expired key is
     // reclaimed and reported as expired, so the new value is a new key without the old TTL.
     if (this.expires.size !== 0) this.expireIfNeeded(key, now);
-    if (this.lfu) this.#freq.set(key, this.dict.has(key) ? this.#lfuBump(this.#freq.get(key), now) : this.#lfuNew(now));
-    if (this.notifyNew && !this.dict.has(key)) {
-      this.dict.set(key, value);
-      this.#hooks.added?.(this, key);
+    const e = this.dict.get(key);
+    if (this.lfu) this.#freq.set(key, e !== undefined ? this.#lfuBump(this.#freq.get(key), now) : this.#lfuNew(now));
+    if (e === undefined) {
+      this.dict.set(key, new Entry(value, now));
+      if (this.notifyNew) this.#hooks.added?.(this, key);
+    } else if (this.observers.length === 0) {
+      e.v = value;
+      e.t = now;
+    } else {
+      // A snapshot's copy holds the old entry: leave it as it is.
+      this.dict.set(key, new Entry(value, now));
     }
-    this.dict.set(key, value);
-    this.#access.set(key, now);
     if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
   }
 
   /** Replace the value of an existing key, keeping its TTL (in-place updates). */
   update(key: string, value: Value): void {
-    this.dict.set(key, value);
+    const e = this.dict.get(key);
+    if (e !== undefined && this.observers.length === 0) e.v = value;
+    else this.dict.set(key, new Entry(value, e?.t ?? this.#clock.now()));
   }
 
   delete(key: string): boolean {
@@ -151,7 +168,6 @@ export class Db {
   #remove(key: string): boolean {
     if (!this.dict.delete(key)) return false;
     if (this.expires.delete(key)) this.#exactExpires.delete(key);
-    this.#access.delete(key);
     this.#freq.delete(key);
     return true;
   }
@@ -191,15 +207,13 @@ export class Db {
 
   /** Milliseconds since the key was last accessed (OBJECT IDLETIME). */
   idleMs(key: string): number {
-    const t = this.#access.get(key) ?? (this.#loadedAt >= 0 && this.dict.has(key) ? this.#loadedAt : undefined);
-    return t === undefined ? 0 : Math.max(0, this.#clock.now() - t);
+    const e = this.dict.get(key);
+    return e === undefined ? 0 : Math.max(0, this.#clock.now() - e.t);
   }
 
   /**
-   * Store a key read from a dump (RDB/AOF base load): the bare insert, with no notification and
-   * no per-key access entry (its access time is the load's, kept once for the db). A second
-   * Map entry per key would cost a third of a million-key load. False when the key existed
-   * (the value then replaced it).
+   * Store a key read from a dump (RDB/AOF base load): the bare insert, with no notification;
+   * its access time is the load's. False when the key existed (the value then replaced it).
    */
   loadEntry(key: string, value: Value): boolean {
     if (this.lfu) {
@@ -207,19 +221,18 @@ export class Db {
       this.set(key, value);
       return !had;
     }
-    if (this.#loadedAt < 0) this.#loadedAt = this.#clock.now();
     const n = this.dict.size;
-    this.dict.set(key, value);
+    this.dict.set(key, new Entry(value, this.#clock.now()));
     if (this.dict.size !== n) return true;
     // A replaced key (DEBUG RELOAD MERGE): like set(), its old TTL goes.
     if (this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
-    this.#access.delete(key);
     return false;
   }
 
   /** Set a key's idle time (RESTORE IDLETIME, RDB IDLE metadata). */
   setIdle(key: string, idleMs: number): void {
-    if (this.dict.has(key)) this.#access.set(key, this.#clock.now() - idleMs);
+    const e = this.dict.get(key);
+    if (e !== undefined) e.t = this.#clock.now() - idleMs;
   }
 
   /** Set a key's LFU counter, as of now (RESTORE FREQ, RDB FREQ metadata). */
@@ -229,8 +242,10 @@ export class Db {
 
   /** Mark a key as accessed now (TOUCH). */
   touch(key: string): void {
+    const e = this.dict.get(key);
+    if (e === undefined) return;
     const now = this.#clock.now();
-    this.#access.set(key, now);
+    e.t = now;
     if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
   }
 
@@ -279,17 +294,16 @@ export class Db {
 
   /** Move a live key into another db (MOVE), or within this one (RENAME), carrying all its state. */
   moveTo(key: string, dst: Db, dstKey = key): void {
-    const v = this.dict.get(key);
-    if (v === undefined || (dst === this && dstKey === key)) return;
+    const e = this.dict.get(key);
+    if (e === undefined || (dst === this && dstKey === key)) return;
+    const v = e.v;
     if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
     const when = this.getExpireExact(key);
-    const access = this.#access.get(key) ?? (this.#loadedAt >= 0 ? this.#loadedAt : undefined);
     const freq = this.#freq.get(key);
     this.#remove(key);
     dst.#remove(dstKey);
-    dst.dict.set(dstKey, v);
+    dst.dict.set(dstKey, new Entry(v, e.t));
     if (when !== -1) dst.setExpire(dstKey, when);
-    if (access !== undefined) dst.#access.set(dstKey, access);
     if (dst.lfu) dst.#freq.set(dstKey, freq ?? dst.#lfuNew(dst.#clock.now()));
     // Matches Redis: the destination is deleted and added again, so it is always a "new" key.
     if (dst.notifyNew) dst.#hooks.added?.(dst, dstKey);
@@ -301,9 +315,7 @@ export class Db {
     this.dict = new Map();
     this.expires = new Map();
     this.#exactExpires = new Map();
-    this.#access = new Map();
     this.#freq = new Map();
-    this.#loadedAt = -1;
     this.#cursors.clear();
     this.expireIter = null;
     this.#randIter = null;
@@ -316,9 +328,7 @@ export class Db {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
-    [this.#access, other.#access] = [other.#access, this.#access];
     [this.#freq, other.#freq] = [other.#freq, this.#freq];
-    [this.#loadedAt, other.#loadedAt] = [other.#loadedAt, this.#loadedAt];
     this.#cursors.clear();
     other.#cursors.clear();
     this.expireIter = null;

@@ -4,7 +4,7 @@
 // a temp file. Knows nothing of manifests or incr files (aofrewrite.ts swaps those).
 import { rmSync } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
-import type { Db, WriteObserver } from "../keyspace/db.ts";
+import type { Db, WriteObserver, Entry } from "../keyspace/db.ts";
 import type { Value } from "../types/value.ts";
 import { ByteString } from "../types/bytestring.ts";
 import { List } from "../types/list.ts";
@@ -103,7 +103,7 @@ function batches<T>(e: CommandEncoder, cmd: string, key: string, total: number, 
  */
 export class RespSnapshot implements BaseSerializer, WriteObserver {
   readonly #dbs: readonly Db[];
-  readonly #copies: (Map<string, Value> | null)[] = [];
+  readonly #copies: (Map<string, Entry> | null)[] = [];
   readonly #expires: Map<string, number>[] = [];
   /** Which copy holds the original contents of the live db with this id (SWAPDB moves them). */
   readonly #route: number[] = [];
@@ -111,7 +111,7 @@ export class RespSnapshot implements BaseSerializer, WriteObserver {
   /** The db the output last SELECTed (-1: none yet). */
   #selected = -1;
   #cur = -1;
-  #iter: Iterator<[string, Value]> | null = null;
+  #iter: Iterator<[string, Entry]> | null = null;
   #done = false;
   processed = 0;
   readonly total: number;
@@ -140,7 +140,7 @@ export class RespSnapshot implements BaseSerializer, WriteObserver {
     const ci = this.#route[db.id];
     if (ci === undefined) return;
     const copy = this.#copies[ci];
-    if (copy === null || copy === undefined || copy.get(key) !== value) return;
+    if (copy === null || copy === undefined || copy.get(key)?.v !== value) return;
     copy.delete(key);
     this.#entry(ci, db, key, value as Value);
   }
@@ -198,7 +198,8 @@ export class RespSnapshot implements BaseSerializer, WriteObserver {
           this.#iter = null;
           break;
         }
-        const [key, v] = r.value;
+        const [key, entry] = r.value;
+        const v = entry.v;
         if (typeof v === "object") copy.delete(key);
         this.#entry(this.#cur, live, key, v);
         if ((++n & 63) === 0 && (this.#enc.len >= CHUNK || performance.now() >= deadline)) return false;

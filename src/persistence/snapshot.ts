@@ -3,7 +3,7 @@
 // are serialised in slices between event-loop turns. Strings are immutable, so the copy alone
 // keeps them; object values are shared with the live db, so the db tells us (WriteObserver)
 // before one may change in place, and we write it first. Keys created later are not in the copy.
-import type { Db, WriteObserver } from "../keyspace/db.ts";
+import type { Db, WriteObserver, Entry } from "../keyspace/db.ts";
 import type { Value } from "../types/value.ts";
 import { Crc64 } from "./crc64.ts";
 import type { RdbWriter } from "./rdbwriter.ts";
@@ -16,7 +16,7 @@ export class Snapshot implements WriteObserver {
   readonly #dbs: readonly Db[];
   readonly #opts: RdbSaveOptions;
   /** Per original db: the keys still to write, or null once written (or empty). */
-  readonly #copies: (Map<string, Value> | null)[];
+  readonly #copies: (Map<string, Entry> | null)[];
   readonly #expires: Map<string, number>[];
   /** Key and expire counts at the start, for RESIZEDB. */
   readonly #sizes: number[];
@@ -29,7 +29,7 @@ export class Snapshot implements WriteObserver {
   readonly #crc: Crc64 | null;
   /** The db section being written, or -1 before the first. */
   #cur = -1;
-  #iter: Iterator<[string, Value]> | null = null;
+  #iter: Iterator<[string, Entry]> | null = null;
   #done = false;
   #finished = false;
   /** Keys written so far, and in all (INFO current_save_keys_*). */
@@ -80,7 +80,7 @@ export class Snapshot implements WriteObserver {
     const ci = this.#route[db.id];
     if (ci === undefined) return;
     const copy = this.#copies[ci];
-    if (copy === null || copy === undefined || copy.get(key) !== value) return;
+    if (copy === null || copy === undefined || copy.get(key)?.v !== value) return;
     copy.delete(key);
     let w: RdbWriter;
     if (ci === this.#cur) w = this.#w;
@@ -158,7 +158,8 @@ export class Snapshot implements WriteObserver {
           this.#iter = null;
           break;
         }
-        const [key, v] = r.value;
+        const [key, entry] = r.value;
+        const v = entry.v;
         // Objects leave the copy once written, so a later change does not write them twice.
         if (typeof v === "object") copy.delete(key);
         this.#entry(w, this.#cur, live, key, v);

@@ -203,10 +203,10 @@ describe("SETBIT and GETBIT", () => {
   test("a stored ByteString is edited in place", async () => {
     const db = pair.kv.server.dbs[0]!;
     await check([["SETBIT", "sb:inplace", 0, 1]]);
-    const before = db.dict.get("sb:inplace");
+    const before = db.peek("sb:inplace");
     expect(before).toBeInstanceOf(ByteString);
     await check([["SETBIT", "sb:inplace", 5, 1], ["BITFIELD", "sb:inplace", "INCRBY", "u8", 0, 1]]);
-    expect(db.dict.get("sb:inplace")).toBe(before!);
+    expect(db.peek("sb:inplace")).toBe(before!);
   });
 });
 

@@ -365,7 +365,7 @@ test("propagation matches redis-server's AOF: PEXPIREAT with absolute ms, DEL fo
 
 test("lazy expiry (ManualClock): every command treats an expired key exactly as Redis treats a missing one", async () => {
   const clock = new ManualClock(Date.now());
-  const kv = await startKv({ clock });
+  const kv = await startKv({ clock, config: { "enable-debug-command": "yes" } });
   const redis = await startRedis();
   try {
     const a = await RawConn.connect(kv.port);
@@ -455,7 +455,7 @@ test("lazy expiry (ManualClock): every command treats an expired key exactly as 
 
 test("SCAN ... TYPE none reports an expired key once (it is reclaimed by the type lookup), as Redis does", async () => {
   const clock = new ManualClock(Date.now());
-  const kv = await startKv({ clock });
+  const kv = await startKv({ clock, config: { "enable-debug-command": "yes" } });
   const redis = await startRedis();
   try {
     const cmds: Cmd[] = [["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SET", "a", "1"], ["SET", "b", "1"], ["PEXPIRE", "a", "1"]];

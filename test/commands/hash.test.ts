@@ -111,7 +111,7 @@ function sortedPairs(flat: string[]): string[][] {
 
 /** Our value's encoding, read in-process (OBJECT ENCODING lives with the keys commands). */
 function kvEncoding(key: string, kv: KvRunning = pair.kv): string | null {
-  const v = kv.server.dbs[0]!.dict.get(key);
+  const v = kv.server.dbs[0]!.peek(key);
   return v === undefined ? null : typeof v === "object" ? (v as TypedValue).encoding() : "string";
 }
 

@@ -117,7 +117,7 @@ async function sameUnordered(cmds: Arg[][]): Promise<void> {
 
 /** Our value's encoding, read in-process. */
 function kvEncoding(key: string, kv: KvRunning = pair.kv): string | null {
-  const v = kv.server.dbs[0]!.dict.get(key);
+  const v = kv.server.dbs[0]!.peek(key);
   return v === undefined ? null : typeof v === "object" ? (v as TypedValue).encoding() : "string";
 }
 

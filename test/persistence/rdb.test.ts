@@ -46,7 +46,7 @@ function canon(v: Value): unknown {
 function dbCanon(dbs: readonly Db[]): unknown[] {
   const out: unknown[] = [];
   for (const db of dbs) {
-    for (const [k, v] of db.dict) out.push([db.id, k, String(db.getExpireExact(k)), canon(v)]);
+    for (const [k, e] of db.dict) out.push([db.id, k, String(db.getExpireExact(k)), canon(e.v)]);
   }
   return out.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
@@ -158,7 +158,7 @@ describe("round trip", () => {
     src[0]!.set("z", z);
     const dst = newDbs(1);
     loadRdb(encodeRdb(src), dst, NOW);
-    const enc = (k: string) => (dst[0]!.dict.get(k) as Hash).encoding();
+    const enc = (k: string) => (dst[0]!.peek(k) as Hash).encoding();
     expect([enc("h"), enc("h2"), enc("s"), enc("i"), enc("z")]).toEqual(["hashtable", "listpack", "hashtable", "intset", "listpack"]);
   });
 
@@ -230,7 +230,7 @@ describe("opcodes", () => {
   test("SELECTDB, RESIZEDB and AUX anywhere", () => {
     const dbs = newDbs(4);
     loadRdb(rdbWith([0xfa, ...str("x"), ...str("y"), 0xfe, 3, 0xfb, 1, 0, 0, ...str("k"), ...str("v")]), dbs, NOW);
-    expect(dbs[3]!.dict.get("k")).toBe("v");
+    expect(dbs[3]!.peek("k")).toBe("v");
   });
 });
 
