@@ -41,13 +41,17 @@ const TESTS: Record<string, (i: number) => string[]> = {
   RPOP: () => ["RPOP", "mylist"],
   SADD: (i) => ["SADD", "myset", `element:${i % 100000}`],
   HSET: (i) => ["HSET", "myhash", `element:${i % 100000}`, value3],
+  HGET: (i) => ["HGET", "myhash", `element:${i % 100000}`],
+  // 100000 small hashes (3 fields, as bench/memory.ts loads them): listpack-encoded in Redis.
+  HSET_SMALL: (i) => ["HSET", key(i * 7919, "hash"), "name", `user${i}`, "city", "paris", "visits", String(i % 1000)],
+  HGET_SMALL: (i) => ["HGET", key(i * 7919, "hash"), "city"],
   SPOP: () => ["SPOP", "myset"],
   ZADD: (i) => ["ZADD", "myzset", String((i * 7919) % 100000), `element:${i % 100000}`],
   ZPOPMIN: () => ["ZPOPMIN", "myzset"],
   LRANGE_100: () => ["LRANGE", "mylist", "0", "99"],
   MSET: (i) => {
     const a = ["MSET"];
-    for (let k = 0; k < 10; k++) a.push(key(i * 10 + k), value3);
+    for (let k = 0; k < 10; k++) a.push(key((i * 10 + k) * 7919), value3);
     return a;
   },
 };
@@ -99,6 +103,8 @@ function main(): void {
     if (name === "RPOP" || name === "LRANGE_100") for (const b of buildStream(TESTS.LPUSH!, COMMANDS_PER_ROUND * ROUNDS)) feed(c, parser, b);
     if (name === "SPOP") for (const b of buildStream(TESTS.SADD!, COMMANDS_PER_ROUND)) feed(c, parser, b);
     if (name === "ZPOPMIN") for (const b of buildStream(TESTS.ZADD!, COMMANDS_PER_ROUND)) feed(c, parser, b);
+    if (name === "HGET") for (const b of buildStream(TESTS.HSET!, COMMANDS_PER_ROUND)) feed(c, parser, b);
+    if (name === "HGET_SMALL") for (const b of buildStream(TESTS.HSET_SMALL!, COMMANDS_PER_ROUND)) feed(c, parser, b);
     const times: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const t0 = Bun.nanoseconds();

@@ -1,175 +1,135 @@
-// `bun run bench`: kvserver and real redis-server side by side under redis-benchmark.
-// Builds ./kvserver, starts both with the same settings on free ports, runs each scenario on
-// both in alternation (A B A B …), takes medians, prints one table and writes JSON to bench/results/.
-// Flags: --quick (fewer requests and rounds, under two minutes), --rounds N, --only SET,GET.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+// `bun run bench`: kvserver and real redis-server side by side, the five scenarios of issue 6.
+// Builds ./kvserver, starts both with the same settings on free ports in their own temp dirs, prints
+// one table per scenario with ratios and the issue's targets marked, and writes JSON to bench/results/.
+// Flags: --quick (under two minutes), --rounds N, --only SET,GET (redis-benchmark tests of 1–2),
+// --scenarios 1,3,5, --keys N (scenarios 3–5), --requests N (fixed redis-benchmark -n at -P 1, ×P
+// when pipelined; by default -n is sized from an untimed warm-up run),
+// --no-build (use the existing ./kvserver), --bin PATH (run that kvserver binary instead),
+// --inprocess (also run bench/inprocess.ts, about 40 s, and add its table).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { type BenchOptions, type Target, fix, int, mark, root, sh, table } from "./lib.ts";
+import { type Row, report1, report2, scenario1, scenario2 } from "./throughput.ts";
+import { type MemoryRow, report3, scenario3 } from "./memory.ts";
+import { type StartupRow, report4, scenario4 } from "./startup.ts";
+import { type Phase, CLIENTS, report5, scenario5 } from "./latency.ts";
 
-const root = join(import.meta.dir, "..");
 const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
 const flag = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const rounds = Number(flag("--rounds") ?? (quick ? 3 : 5));
-const only = flag("--only")?.toUpperCase().split(",");
+const quick = argv.includes("--quick");
+const scenarios = new Set((flag("--scenarios") ?? flag("--scenario") ?? "1,2,3,4,5").split(",").map(Number));
+const opts: BenchOptions = {
+  quick,
+  rounds: Number(flag("--rounds") ?? (quick ? 3 : 5)),
+  kvBin: flag("--bin") ?? join(root, "kvserver"),
+  only: flag("--only")?.toUpperCase().split(",") ?? null,
+  keys: Number(flag("--keys") ?? (quick ? 200_000 : 1_000_000)),
+  requests: flag("--requests") ? Number(flag("--requests")) : null,
+  runSecs: quick ? 0.15 : 0.75,
+};
 
-interface Row {
-  scenario: string;
-  test: string;
-  pipeline: number;
-  valueSize: number;
-  kv: Measure;
-  redis: Measure;
-  ratio: number;
-}
-interface Measure {
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-function sh(cmd: string[], cwd = root): string {
-  const r = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr.toString()}`);
-  return r.stdout.toString().trim();
-}
-
-async function freePort(): Promise<number> {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const p = l.port;
-  l.stop(true);
-  return p;
-}
-
-async function waitPort(port: number): Promise<void> {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    try {
-      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      s.end();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`nothing listening on ${port}`);
-      await Bun.sleep(25);
-    }
-  }
-}
-
-interface Proc {
-  port: number;
-  stop(): Promise<void>;
-}
-
-async function start(kind: "kv" | "redis", extra: string[]): Promise<Proc> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
-  const common = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, ...extra];
-  const cmd = kind === "kv" ? [join(root, "kvserver"), ...common] : ["redis-server", ...common];
-  const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "ignore" });
-  await waitPort(port);
-  return {
-    port,
-    stop: async () => {
-      p.kill("SIGTERM");
-      await p.exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function redisBenchmark(port: number, test: string, pipeline: number, n: number, size: number): Measure {
-  const out = sh([
-    "redis-benchmark", "-h", "127.0.0.1", "-p", String(port), "-c", "50", "-P", String(pipeline), "-n", String(n),
-    "-r", "100000", "-d", String(size), "-t", test.toLowerCase(), "--csv",
-  ]);
-  // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-  const lines = out.split("\n").filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-  const f = lines[0]!.split(",").map((x) => x.replace(/"/g, ""));
-  return { rps: Number(f[1]), p50: Number(f[4]), p99: Number(f[6]) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-const TESTS = ["SET", "GET", "INCR", "LPUSH", "RPUSH", "LPOP", "RPOP", "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN", "LRANGE_100", "LRANGE_300", "MSET"];
-
-/** Which benchmark tests kvserver can run now (every command they use is implemented). */
-async function supported(port: number): Promise<Set<string>> {
-  const needs: Record<string, string[]> = {
-    SET: ["set"], GET: ["get"], INCR: ["incr"], LPUSH: ["lpush"], RPUSH: ["rpush"], LPOP: ["lpop"], RPOP: ["rpop"],
-    SADD: ["sadd"], HSET: ["hset"], SPOP: ["spop"], ZADD: ["zadd"], ZPOPMIN: ["zpopmin"],
-    LRANGE_100: ["lrange", "lpush"], LRANGE_300: ["lrange", "lpush"], MSET: ["mset"],
-  };
-  const out = new Set<string>();
-  for (const [t, cmds] of Object.entries(needs)) {
-    const ok = cmds.every((c) => sh(["redis-cli", "-p", String(port), "COMMAND", "INFO", c]).length > 0);
-    if (ok) out.add(t);
-  }
-  return out;
-}
-
-async function scenario(name: string, extra: string[], tests: string[], pipelines: number[], sizes: number[], n: number): Promise<Row[]> {
-  const kv = await start("kv", extra);
-  const redis = await start("redis", extra);
-  const rows: Row[] = [];
+function machine(): { machine: string; fs: string } {
+  const cpu = cpus();
+  let fs = "?";
   try {
-    const can = await supported(kv.port);
-    for (const size of sizes) {
-      for (const pipeline of pipelines) {
-        for (const test of tests) {
-          if (!can.has(test)) {
-            console.error(`skip ${test}: not implemented in kvserver yet`);
-            continue;
-          }
-          const a: Measure[] = [];
-          const b: Measure[] = [];
-          for (let r = 0; r < rounds; r++) {
-            a.push(redisBenchmark(kv.port, test, pipeline, n * pipeline, size));
-            b.push(redisBenchmark(redis.port, test, pipeline, n * pipeline, size));
-          }
-          const m = (xs: Measure[]): Measure => ({ rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)) });
-          const row: Row = { scenario: name, test, pipeline, valueSize: size, kv: m(a), redis: m(b), ratio: 0 };
-          row.ratio = row.kv.rps / row.redis.rps;
-          rows.push(row);
-          console.error(`${name} ${test} -P ${pipeline} -d ${size}: kv ${row.kv.rps.toFixed(0)} redis ${row.redis.rps.toFixed(0)} ratio ${row.ratio.toFixed(2)}`);
-        }
-      }
-    }
-  } finally {
-    await kv.stop();
-    await redis.stop();
+    fs = sh(["df", "--output=fstype", tmpdir()]).split("\n").pop()!.trim();
+  } catch {
+    // df missing: leave unknown
+  }
+  return { machine: `${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}, ${fix(totalmem() / 2 ** 30, 0)} GB RAM`, fs };
+}
+
+/** bench/inprocess.ts in its own process (it runs the source tree, not the binary). */
+function inprocess(): { command: string; ns: number }[] {
+  const rows: { command: string; ns: number }[] = [];
+  for (const line of sh(["node_modules/.bin/bun", "bench/inprocess.ts"]).split("\n")) {
+    const m = /^(\S.*?)\s+(\d+)\s+([\d.]+)$/.exec(line);
+    if (m) rows.push({ command: m[1]!, ns: Number(m[2]) });
   }
   return rows;
 }
 
 async function main(): Promise<void> {
-  sh(["node_modules/.bin/bun", "run", "build"]);
+  const began = performance.now();
+  if (!argv.includes("--no-build") && !flag("--bin")) sh(["node_modules/.bin/bun", "run", "build"]);
   const commit = sh(["git", "rev-parse", "--short", "HEAD"]);
-  const redisVersion = sh(["redis-server", "--version"]);
-  const cpu = cpus();
-  const machine = `${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}`;
-  const tests = only ?? TESTS;
-  const n = quick ? 20000 : 100000;
-  const rows: Row[] = [];
-  rows.push(...(await scenario("in-memory", ["--appendonly", "no"], tests, [1, 16], quick ? [3] : [3, 1024], n)));
-  const header = `kvserver ${commit} · Bun ${Bun.version} · ${redisVersion.split(" ").slice(0, 3).join(" ")} · ${machine} · ${rounds} rounds, medians, redis-benchmark -c 50 -r 100000`;
-  const table = [
-    "| scenario | command | -P | value | kvserver ops/s | redis ops/s | ratio | kv p50/p99 ms | redis p50/p99 ms |",
-    "|---|---|---|---|---|---|---|---|---|",
-    ...rows.map((r) =>
-      `| ${r.scenario} | ${r.test} | ${r.pipeline} | ${r.valueSize}B | ${r.kv.rps.toFixed(0)} | ${r.redis.rps.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.kv.p50.toFixed(3)}/${r.kv.p99.toFixed(3)} | ${r.redis.p50.toFixed(3)}/${r.redis.p99.toFixed(3)} |`),
+  // diff-index does not refresh the index (no lock taken, nothing written).
+  const dirty = Bun.spawnSync(["git", "diff-index", "--quiet", "HEAD", "--"], { cwd: root }).exitCode !== 0;
+  const bun = sh(["node_modules/.bin/bun", "--version"]);
+  const redis = sh(["redis-server", "--version"]);
+  const redisVersion = /v=(\S+)/.exec(redis)?.[1] ?? redis;
+  const { machine: mach, fs } = machine();
+  const load0 = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const header = [
+    `kvserver ${commit}${dirty ? " (+ uncommitted changes)" : ""} · Bun ${bun} · Redis ${redisVersion} · ${mach} · load ${load0} · temp dirs on ${fs}`,
+    `${quick ? "QUICK mode: " : ""}${opts.rounds} rounds alternating A B A B, medians; redis-benchmark -c 50 -r 100000, ` +
+      `${opts.requests === null ? `-n sized for ~${opts.runSecs} s per run on the slower server by an untimed warm-up run` : `-n ${opts.requests} (×P when pipelined)`}` +
+      `${quick ? ", 3-byte values only" : ", 3-byte and 1 KB values"}; scenarios 3–5 with ${opts.keys.toLocaleString("en")} keys` +
+      `${quick ? " (the full run uses 1,000,000)" : ""}`,
   ].join("\n");
   console.log(header);
-  console.log(table);
+
+  const targets: Target[] = [];
+  const out: string[] = [];
+  const result: {
+    rows: Row[]; memory?: MemoryRow[]; startup?: StartupRow[]; latency?: Phase[]; inprocess?: { command: string; ns: number }[];
+    seconds: Record<string, number>;
+  } = { rows: [], seconds: {} };
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    console.error(`scenario ${name}…`);
+    const r = await f();
+    result.seconds[name] = Math.round((performance.now() - t0) / 100) / 10;
+    return r;
+  };
+
+  if (scenarios.has(1)) {
+    const rows = await timed("1", () => scenario1(opts));
+    result.rows.push(...rows);
+    out.push(`\n## 1. Throughput, no persistence (redis-benchmark; targets: -P 1 ≥ 0.95× ops/s and p99 ≤ 1.5×, -P 16 ≥ 0.80×)\n${report1(rows, targets)}`);
+  }
+  if (scenarios.has(2)) {
+    const rows = await timed("2", () => scenario2(opts));
+    result.rows.push(...rows);
+    out.push(`\n## 2. SET/GET with appendonly yes (both servers; kvserver without AOF measured in the same rounds; target: everysec ≥ 0.90× of kvserver without AOF)\n${report2(rows, targets)}`);
+  }
+  if (scenarios.has(3)) {
+    result.memory = await timed("3", () => scenario3(opts));
+    out.push(`\n## 3. Memory per key (VmRSS and INFO used_memory, after − before, after a settle until both stop moving; no forced GC; target: string keys RSS ≤ 2× redis)\n${report3(result.memory, targets)}`);
+  }
+  if (scenarios.has(4)) {
+    result.startup = await timed("4", () => scenario4(opts));
+    out.push(`\n## 4. Start-up load time (the servers' own "DB loaded from …" log lines; spawn→PONG includes process start; target ≤ 2× redis)\n${report4(result.startup, targets)}`);
+  }
+  if (scenarios.has(5)) {
+    result.latency = await timed("5", () => scenario5(opts));
+    out.push(`\n## 5. GET latency during snapshots (${CLIENTS} clients, one GET in flight each, random keys; client-side; no target in the issue)\n${report5(result.latency, targets)}`);
+  }
+  if (argv.includes("--inprocess")) {
+    result.inprocess = await timed("in-process", async () => inprocess());
+    out.push(`\n## In-process hot path (bench/inprocess.ts: parse + dispatch + reply, no sockets, pipeline 16, ns per command)\n` +
+      table(["command", "ns/cmd", "Mcmd/s"], result.inprocess.map((r) => [r.command, int(r.ns), fix(1000 / r.ns)])));
+  }
+  const seconds = (performance.now() - began) / 1000;
+  for (const t of out) console.log(t);
+  const met = targets.filter((t) => t.met).length;
+  console.log(`\n## Targets: ${met} of ${targets.length} met`);
+  const missed = targets.filter((t) => !t.met);
+  if (missed.length > 0) console.log(table(["scenario", "what", "target", "measured", ""], missed.map((t) => [t.scenario, t.what, t.target, `${fix(t.value)}×`, mark(t.met)])));
+  console.log(`\ntotal ${seconds.toFixed(0)} s (${Object.entries(result.seconds).map(([k, v]) => `scenario ${k} ${v} s`).join(", ")})`);
+
   mkdirSync(join(root, "bench", "results"), { recursive: true });
-  const file = join(root, "bench", "results", `${new Date().toISOString().replace(/[:.]/g, "-")}-${commit}.json`);
-  writeFileSync(file, JSON.stringify({ commit, bun: Bun.version, redis: redisVersion, machine, rounds, quick, rows }, null, 2));
-  console.log(`\nwrote ${file}`);
+  const file = join(root, "bench", "results", `${new Date().toISOString().replace(/[:.]/g, "-")}-${commit}${quick ? "-quick" : ""}.json`);
+  const json = {
+    commit, dirty, bun, redis, machine: mach, tempDirFs: fs, loadavg: load0, quick, rounds: opts.rounds, requests: opts.requests, runSecs: opts.runSecs, keys: opts.keys,
+    totalSeconds: Math.round(seconds), ...result, targets,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`wrote ${file}`);
 }
 
 await main();

@@ -7,7 +7,6 @@ import { resolve } from "node:path";
 import type { Server } from "./server.ts";
 import { VERSION } from "./server.ts";
 import { bytesToHuman } from "./util/format.ts";
-import { systemClock } from "./util/clock.ts";
 
 /** Every section, in the order Redis prints them. */
 export const SECTIONS = [
@@ -55,7 +54,7 @@ const fixed6 = (n: number) => n.toFixed(6);
 
 /** Microseconds since the epoch: high resolution from the system clock, else the injected clock. */
 export function nowUsec(server: Server): number {
-  if (server.clock === systemClock) return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  if (server.clock.system === true) return Math.floor((performance.timeOrigin + performance.now()) * 1000);
   return server.clock.now() * 1000;
 }
 

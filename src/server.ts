@@ -11,7 +11,7 @@ import { BlockingRegistry } from "./keyspace/blocking.ts";
 import { WatchRegistry } from "./keyspace/watch.ts";
 import { PubSub } from "./pubsub.ts";
 import { NOTIFY_EXPIRED, NOTIFY_NEW } from "./notifications.ts";
-import { systemClock, type Clock } from "./util/clock.ts";
+import { BatchClock, type Clock } from "./util/clock.ts";
 import { CommandTable } from "./commands/table.ts";
 import { Context } from "./commands/context.ts";
 import { FAMILIES } from "./commands/families.ts";
@@ -80,7 +80,7 @@ export class Server {
 
   constructor(opts: ServerOptions = {}) {
     this.config = opts.config ?? new Config();
-    this.clock = opts.clock ?? systemClock;
+    this.clock = opts.clock ?? new BatchClock();
     this.log = opts.logger ?? new Logger();
     this.#loadOnStart = opts.loadOnStart ?? true;
     this.table = new CommandTable(FAMILIES);

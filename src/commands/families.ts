@@ -10,9 +10,14 @@ import { serverCommands } from "./server.ts";
 import { clientCommands } from "./client.ts";
 import { introspectionCommands } from "./command.ts";
 import { listCommands } from "./list.ts";
+import { listBlockingCommands } from "./listblocking.ts";
 import { hashCommands } from "./hash.ts";
 import { setCommands } from "./set.ts";
+import { setAlgebraCommands } from "./setalgebra.ts";
 import { zsetCommands } from "./zset.ts";
+import { zsetRangeCommands } from "./zsetrange.ts";
+import { zsetPopCommands } from "./zsetpop.ts";
+import { zsetAlgebraCommands } from "./zsetalgebra.ts";
 import { transactionCommands } from "./transaction.ts";
 import { sortCommands } from "./sort.ts";
 import { pubsubCommands } from "./pubsub.ts";
@@ -30,9 +35,14 @@ export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   clientCommands,
   introspectionCommands,
   listCommands,
+  listBlockingCommands,
   hashCommands,
   setCommands,
+  setAlgebraCommands,
   zsetCommands,
+  zsetRangeCommands,
+  zsetPopCommands,
+  zsetAlgebraCommands,
   transactionCommands,
   sortCommands,
   pubsubCommands,

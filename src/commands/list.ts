@@ -1,7 +1,7 @@
-// List commands: pushes, pops, ranges, edits, moves, LMPOP, and the blocking pops (BLPOP BRPOP
-// BLMOVE BRPOPLPUSH BLMPOP), whose parked clients are ListWaiters in the keyspace's registry.
+// List commands: pushes, pops, ranges, edits, moves and LMPOP, plus the list moves and key specs
+// that the blocking forms (listblocking.ts: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) share. The value
+// is types/list.ts; this file replies, marks writes dirty and signals keys blocked clients wait on.
 import { E, wrongArity } from "../errors.ts";
-import { parseTimeoutSeconds, type Waiter } from "../keyspace/blocking.ts";
 import { List } from "../types/list.ts";
 import type { Value } from "../types/value.ts";
 import { string2ll } from "../util/number.ts";
@@ -40,10 +40,10 @@ export function parseEnd(c: Context, i: number): End | null {
 
 /** The keyspace event of a push or pop at an end. */
 const PUSH_EVENT: Record<End, string> = { LEFT: "lpush", RIGHT: "rpush" };
-const POP_EVENT: Record<End, string> = { LEFT: "lpop", RIGHT: "rpop" };
+export const POP_EVENT: Record<End, string> = { LEFT: "lpop", RIGHT: "rpop" };
 
 /** signalModifiedKey + the list event, as Redis pairs them after a list write. */
-function touched(c: Context, event: string, key: string): void {
+export function touched(c: Context, event: string, key: string): void {
   c.signalModified(key);
   c.notify(NOTIFY_LIST, event, key);
 }
@@ -225,153 +225,6 @@ export function mpopFirst(c: Context, a: MpopArgs): boolean {
   return false;
 }
 
-/** What a blocked client will do once one of its keys holds a list. */
-type BlockOp =
-  | { readonly kind: "pop"; readonly where: End }
-  | { readonly kind: "mpop"; readonly where: End; readonly count: number }
-  | { readonly kind: "move"; readonly from: End; readonly to: End; readonly dst: string; readonly rpoplpush: boolean };
-
-/**
- * A client parked by a blocking list command. Served by the registry after the command that
- * filled one of its keys: it replies on its own connection and propagates the non-blocking
- * equivalent (BLPOP → LPOP key, BLMOVE → LMOVE …, BLMPOP → LPOP key n) as Redis does.
- */
-class ListWaiter implements Waiter {
-  readonly clientId: number;
-  readonly dbId: number;
-
-  constructor(
-    readonly c: Context,
-    readonly keys: readonly string[],
-    readonly deadline: number,
-    readonly op: BlockOp,
-  ) {
-    this.clientId = c.id;
-    this.dbId = c.db.id;
-  }
-
-  serve(key: string): boolean {
-    const c = this.c;
-    const l = asList(c.db.lookup(key));
-    if (l === undefined || l === null || l.length === 0) return false;
-    const op = this.op;
-    let argv: string[];
-    if (op.kind === "pop") {
-      const v = popEnd(l, op.where);
-      c.reply.array(2);
-      c.reply.bulk(key);
-      c.reply.bulk(v);
-      touched(c, POP_EVENT[op.where], key);
-      deleteIfEmpty(c, key, l);
-      c.dirty();
-      argv = [op.where === "LEFT" ? "LPOP" : "RPOP", key];
-    } else if (op.kind === "mpop") {
-      argv = popRangeWithKey(c, key, l, op.where, op.count);
-      c.dirty();
-    } else {
-      const dl = asList(c.db.lookup(op.dst));
-      if (dl === undefined) {
-        // Matches Redis: the waiter is answered WRONGTYPE and the element stays where it was.
-        c.error(E.wrongType);
-        this.#finish();
-        return true;
-      }
-      moveElement(c, key, l, op.dst, dl, op.from, op.to);
-      // Matches Redis 7.0's AOF: a served BLMOVE is logged with lowercase ends.
-      argv = op.rpoplpush
-        ? ["RPOPLPUSH", key, op.dst]
-        : ["LMOVE", key, op.dst, op.from === "LEFT" ? "left" : "right", op.to === "LEFT" ? "left" : "right"];
-    }
-    const prop = c.server.propagation;
-    if (prop.active) prop.emit(this.dbId, argv);
-    this.#finish();
-    return true;
-  }
-
-  timedOut(): void {
-    // Matches Redis 7.0: every blocked list command times out with a null array, BLMOVE too.
-    this.c.reply.nilArray();
-    this.#finish();
-  }
-
-  failed(message: string): void {
-    this.c.error(message);
-    this.#finish();
-  }
-
-  #finish(): void {
-    const c = this.c;
-    c.blocked = false;
-    c.server.requestFlush(c);
-    c.resume();
-  }
-}
-
-/** Park c on keys until one holds a list, the timeout (ms, 0 = forever) passes or it is unblocked. */
-function block(c: Context, keys: string[], timeoutMs: number, op: BlockOp): void {
-  const deadline = timeoutMs === 0 ? 0 : c.server.clock.now() + timeoutMs;
-  c.blocked = true;
-  c.server.blocking.block(new ListWaiter(c, keys, deadline, op));
-}
-
-/** Timeout argument i in seconds → ms; replies and returns null when invalid. */
-function timeoutArg(c: Context, i: number): number | null {
-  const t = parseTimeoutSeconds(c.args.str(i));
-  if (typeof t === "string") {
-    c.error(t);
-    return null;
-  }
-  return t;
-}
-
-/** BLPOP/BRPOP key… timeout. */
-function bpop(c: Context, where: End): void {
-  const argc = c.args.argc;
-  const t = timeoutArg(c, argc - 1);
-  if (t === null) return;
-  const keys: string[] = [];
-  for (let i = 1; i < argc - 1; i++) {
-    const key = c.args.str(i);
-    const l = asList(c.lookupWrite(key));
-    if (l === undefined) return c.error(E.wrongType);
-    if (l === null) {
-      keys.push(key);
-      continue;
-    }
-    const v = popEnd(l, where);
-    c.reply.array(2);
-    c.reply.bulk(key);
-    c.reply.bulk(v);
-    touched(c, POP_EVENT[where], key);
-    deleteIfEmpty(c, key, l);
-    c.dirty();
-    c.propagateAs = [where === "LEFT" ? "LPOP" : "RPOP", key];
-    return;
-  }
-  // Inside EXEC (or a script) nothing can fill the keys: answer as a timeout at once.
-  if (c.denyBlocking) return c.reply.nilArray();
-  block(c, keys, t, { kind: "pop", where });
-}
-
-/** BLMOVE/BRPOPLPUSH once the ends are parsed; the timeout is argv[timeoutIdx]. */
-function bmove(c: Context, from: End, to: End, timeoutIdx: number, rpoplpush: boolean): void {
-  const t = timeoutArg(c, timeoutIdx);
-  if (t === null) return;
-  const src = c.args.str(1);
-  const dst = c.args.str(2);
-  const sl = asList(c.lookupWrite(src));
-  if (sl === undefined) return c.error(E.wrongType);
-  if (sl !== null) {
-    const dl = asList(c.lookupWrite(dst));
-    if (dl === undefined) return c.error(E.wrongType);
-    moveElement(c, src, sl, dst, dl, from, to);
-    c.propagateAs = rpoplpush ? ["RPOPLPUSH", src, dst] : ["LMOVE", src, dst, c.args.str(3), c.args.str(4)];
-    return;
-  }
-  if (c.denyBlocking) return c.reply.nil();
-  block(c, [src], t, { kind: "move", from, to, dst, rpoplpush });
-}
-
 /** Resolve a possibly negative index against a length; out of range stays out of range. */
 function absIndex(i: number, len: number): number {
   return i < 0 ? len + i : i;
@@ -518,17 +371,17 @@ function lrange(c: Context): void {
 }
 
 /** Key specs as Redis 7.0 declares them: a popped source at argv[1] and a pushed destination at argv[2]. */
-const MOVE_KEYS: readonly KeySpec[] = [
+export const MOVE_KEYS: readonly KeySpec[] = [
   { flags: ["RW", "access", "delete"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
   { flags: ["RW", "insert"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
 ];
 
 /** numkeys at argv[at], then the keys (LMPOP, BLMPOP). */
-const mpopKeys = (at: number): readonly KeySpec[] => [
+export const mpopKeys = (at: number): readonly KeySpec[] => [
   { flags: ["RW", "access", "delete"], begin: { index: at }, find: { keynum: [0, 1, 1] } },
 ];
 
-const POP_FLAGS: readonly KeySpecFlag[] = ["RW", "access", "delete"];
+export const POP_FLAGS: readonly KeySpecFlag[] = ["RW", "access", "delete"];
 
 const pushSpec = (name: string, summary: string, where: End, onlyExisting: boolean): CommandSpec => ({
   name,
@@ -554,19 +407,6 @@ const popSpec = (name: string, summary: string, where: End): CommandSpec => ({
   summary,
   keyFlags: POP_FLAGS,
   run: (c) => pop(c, where),
-});
-
-const bpopSpec = (name: string, summary: string, where: End): CommandSpec => ({
-  name,
-  arity: -3,
-  flags: ["write", "noscript", "blocking"],
-  keys: [1, -2, 1],
-  acl: ["list"],
-  group: "list",
-  since: "2.0.0",
-  summary,
-  keyFlags: POP_FLAGS,
-  run: (c) => bpop(c, where),
 });
 
 export const listCommands: readonly CommandSpec[] = [
@@ -741,56 +581,6 @@ export const listCommands: readonly CommandSpec[] = [
       const a = parseMpop(c, 1);
       if (a === null) return;
       if (!mpopFirst(c, a)) c.reply.nilArray();
-    },
-  },
-  bpopSpec("blpop", "Pops the first element of the first non-empty list, waiting for one if all are empty.", "LEFT"),
-  bpopSpec("brpop", "Pops the last element of the first non-empty list, waiting for one if all are empty.", "RIGHT"),
-  {
-    name: "blmove",
-    arity: 6,
-    flags: ["write", "denyoom", "noscript", "blocking"],
-    keys: [1, 2, 1],
-    acl: ["list"],
-    group: "list",
-    since: "6.2.0",
-    summary: "Like LMOVE, but waits for the source list to receive an element when it is empty.",
-    keySpecs: MOVE_KEYS,
-    run(c) {
-      const from = parseEnd(c, 3);
-      const to = parseEnd(c, 4);
-      if (from === null || to === null) return c.error(E.syntax);
-      bmove(c, from, to, 5, false);
-    },
-  },
-  {
-    name: "brpoplpush",
-    arity: 4,
-    flags: ["write", "denyoom", "noscript", "blocking"],
-    keys: [1, 2, 1],
-    acl: ["list"],
-    group: "list",
-    since: "2.2.0",
-    summary: "Like RPOPLPUSH, but waits for the source list to receive an element when it is empty.",
-    keySpecs: MOVE_KEYS,
-    run: (c) => bmove(c, "RIGHT", "LEFT", 3, true),
-  },
-  {
-    name: "blmpop",
-    arity: -5,
-    flags: ["write", "blocking", "movablekeys"],
-    keys: [0, 0, 0],
-    acl: ["list"],
-    group: "list",
-    since: "7.0.0",
-    summary: "Like LMPOP, but waits for one of the lists to receive elements when all are empty.",
-    keySpecs: mpopKeys(2),
-    run(c) {
-      const t = timeoutArg(c, 1);
-      if (t === null) return;
-      const a = parseMpop(c, 2);
-      if (a === null || mpopFirst(c, a)) return;
-      if (c.denyBlocking) return c.reply.nilArray();
-      block(c, a.keys, t, { kind: "mpop", where: a.where, count: a.count });
     },
   },
 ];

@@ -334,6 +334,7 @@ function debug(c: Context): void {
   if (a.is(1, "sleep") && argc === 3) {
     const secs = strtodPrefix(a.str(2));
     if (secs > 0) Bun.sleepSync(secs * 1000);
+    c.server.clock.refresh?.();
     return c.reply.ok();
   }
   if (a.is(1, "set-active-expire") && argc === 3) {

@@ -1,7 +1,7 @@
-// Set commands: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER
-// SINTERCARD SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN. The value is types/set.ts;
-// this file reads the encoding limits from config, replies, marks writes dirty, removes emptied
-// keys and rewrites SPOP's propagation so replicas and the AOF remove the same members.
+// Set commands: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SSCAN (the
+// algebra, SINTER… and their STORE forms, is setalgebra.ts). The value is types/set.ts; this file
+// reads the encoding limits from config, replies, marks writes dirty, removes emptied keys and
+// rewrites SPOP's propagation so replicas and the AOF remove the same members.
 import { E } from "../errors.ts";
 import { paramDef } from "../config.ts";
 import { SetValue, type SetLimits } from "../types/set.ts";
@@ -13,9 +13,6 @@ import type { CommandSpec, KeySpec } from "./spec.ts";
 import { NOTIFY_GENERIC, NOTIFY_SET } from "../notifications.ts";
 
 const COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-const NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
-const NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
-const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
 /** A set value, null for a missing key, or undefined for another type (WRONGTYPE). */
 export function asSet(v: Value | undefined): SetValue | null | undefined {
@@ -30,7 +27,7 @@ export function asSet(v: Value | undefined): SetValue | null | undefined {
 const LISTPACK_SETS = paramDef("set-max-listpack-entries") !== undefined;
 
 /** The encoding limits, as configured now. */
-function limits(c: Context): SetLimits {
+export function limits(c: Context): SetLimits {
   const cfg = c.server.config;
   return {
     intsetEntries: cfg.num("set-max-intset-entries"),
@@ -47,7 +44,7 @@ function setForRead(c: Context, key: string): SetValue | null | undefined {
 }
 
 /** Reply with members as a RESP3 set (an array in RESP2). */
-function replyMembers(c: Context, members: Iterable<string>, n: number): void {
+export function replyMembers(c: Context, members: Iterable<string>, n: number): void {
   c.reply.set(n);
   for (const m of members) c.reply.bulk(m);
 }
@@ -149,146 +146,6 @@ function srandmemberWithCount(c: Context): void {
   r.bulkArray(s.sampleDistinct(Number(n)));
 }
 
-// ---- SINTER / SUNION / SDIFF and friends ----
-
-/**
- * The sets at argv[from, from+n): null for missing keys. Every key is type-checked, even after
- * a missing one (as Redis does); undefined after a WRONGTYPE reply.
- */
-function lookupSets(c: Context, from: number, n: number): (SetValue | null)[] | undefined {
-  const sets: (SetValue | null)[] = new Array<SetValue | null>(n);
-  for (let i = 0; i < n; i++) {
-    const s = asSet(c.lookupRead(c.args.str(from + i)));
-    if (s === undefined) {
-      c.error(E.wrongType);
-      return undefined;
-    }
-    sets[i] = s;
-  }
-  return sets;
-}
-
-/**
- * Members common to all sets, in the order of the smallest (numeric when it is an intset, as in
- * Redis); stops after limit members when limit > 0. Any missing set makes it empty.
- */
-function intersect(sets: readonly (SetValue | null)[], limit = 0): string[] {
-  const out: string[] = [];
-  let smallest: SetValue | null = null;
-  for (const s of sets) {
-    if (s === null) return out;
-    if (smallest === null || s.size < smallest.size) smallest = s;
-  }
-  if (smallest === null) return out;
-  outer: for (const m of smallest.ordered()) {
-    for (const s of sets) if (s !== smallest && !s!.has(m)) continue outer;
-    out.push(m);
-    if (out.length === limit) break;
-  }
-  return out;
-}
-
-/** The union, built as Redis builds it: a fresh set taking every member in key order. */
-function union(sets: readonly (SetValue | null)[], lim: SetLimits): SetValue {
-  const out = new SetValue();
-  for (const s of sets) if (s !== null) for (const m of s.ordered()) out.add(m, lim);
-  return out;
-}
-
-/**
- * The first set minus the others, by Redis's cheaper of two ways (its choice shows in the
- * result's encoding): filter the first set's members, or copy it whole and remove the rest.
- * Copying passes through the first set's size, so a small result can still be a hashtable.
- */
-function difference(sets: readonly (SetValue | null)[], lim: SetLimits): SetValue {
-  const out = new SetValue();
-  const first = sets[0];
-  if (first === null || first === undefined) return out;
-  let filterWork = 0;
-  let copyWork = 0;
-  for (const s of sets) {
-    if (s === null) continue;
-    filterWork += first.size;
-    copyWork += s.size;
-  }
-  if (Math.floor(filterWork / 2) <= copyWork) {
-    outer: for (const m of first.ordered()) {
-      for (let i = 1; i < sets.length; i++) if (sets[i]?.has(m)) continue outer;
-      out.add(m, lim);
-    }
-    return out;
-  }
-  for (const m of first.ordered()) out.add(m, lim);
-  for (let i = 1; i < sets.length && out.size > 0; i++) {
-    const s = sets[i];
-    if (s !== null && s !== undefined) for (const m of s.ordered()) out.delete(m);
-  }
-  return out;
-}
-
-type SetOp = "inter" | "union" | "diff";
-
-function compute(c: Context, op: SetOp, from: number): SetValue | undefined {
-  const sets = lookupSets(c, from, c.args.argc - from);
-  if (sets === undefined) return undefined;
-  const lim = limits(c);
-  if (op === "inter") return SetValue.of(intersect(sets), lim);
-  return op === "union" ? union(sets, lim) : difference(sets, lim);
-}
-
-/** SINTER SUNION SDIFF. */
-function setOp(c: Context, op: SetOp): void {
-  if (op === "inter") {
-    // Replied straight from the smallest set, as Redis does (no result set is built).
-    const sets = lookupSets(c, 1, c.args.argc - 1);
-    if (sets === undefined) return;
-    const out = intersect(sets);
-    return replyMembers(c, out, out.length);
-  }
-  const s = compute(c, op, 1);
-  if (s !== undefined) replyMembers(c, s.ordered(), s.size);
-}
-
-/** SINTERSTORE SUNIONSTORE SDIFFSTORE: an empty result deletes the destination. */
-function setOpStore(c: Context, op: SetOp): void {
-  const s = compute(c, op, 2);
-  if (s === undefined) return;
-  const dst = c.args.str(1);
-  if (s.size > 0) {
-    c.db.set(dst, s);
-    c.dirty();
-    c.signalModified(dst);
-    c.notify(NOTIFY_SET, op === "inter" ? "sinterstore" : op === "union" ? "sunionstore" : "sdiffstore", dst);
-  } else if (c.db.delete(dst)) {
-    c.dirty();
-    c.signalModified(dst);
-    c.notify(NOTIFY_GENERIC, "del", dst);
-  }
-  c.reply.int(s.size);
-}
-
-function sintercard(c: Context): void {
-  const argc = c.args.argc;
-  const n = string2ll(c.args.str(1));
-  if (n === null || n <= 0) return c.error(NUMKEYS_NOT_POSITIVE);
-  if (n > argc - 2) return c.error(NUMKEYS_TOO_MANY);
-  const numkeys = Number(n);
-  let limit = 0;
-  for (let i = 2 + numkeys; i < argc; i++) {
-    if (c.args.is(i, "limit") && i + 1 < argc) {
-      const l = string2ll(c.args.str(++i));
-      if (l === null || l < 0) return c.error(LIMIT_NEGATIVE);
-      // A limit past any set's size is no limit at all.
-      limit = l > Number.MAX_SAFE_INTEGER ? 0 : Number(l);
-    } else {
-      return c.error(E.syntax);
-    }
-  }
-  const sets = lookupSets(c, 2, numkeys);
-  if (sets === undefined) return;
-  c.reply.int(intersect(sets, limit).length);
-}
-
 // ---- SMOVE ----
 
 function smove(c: Context): void {
@@ -349,7 +206,6 @@ function sscan(c: Context): void {
 // ---- specs ----
 
 const ONE_KEY = (flags: KeySpec["flags"], index: number): KeySpec => ({ flags, begin: { index }, find: { range: [0, 1, 0] } });
-const SOURCES_FROM_2: KeySpec = { flags: ["RO", "access"], begin: { index: 2 }, find: { range: [-1, 1, 0] } };
 
 export const setCommands: readonly CommandSpec[] = [
   {
@@ -536,100 +392,6 @@ export const setCommands: readonly CommandSpec[] = [
     complexity: "O(1)",
     keySpecs: [ONE_KEY(["RW", "access", "delete"], 1), ONE_KEY(["RW", "insert"], 2)],
     run: smove,
-  },
-  {
-    name: "sinter",
-    arity: -2,
-    flags: ["readonly"],
-    keys: [1, -1, 1],
-    keyFlags: ["RO", "access"],
-    acl: ["set"],
-    tips: ["nondeterministic_output_order"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Returns the members common to all the given sets.",
-    complexity: "O(N*M): N the smallest set's size, M the number of sets",
-    run: (c) => setOp(c, "inter"),
-  },
-  {
-    name: "sintercard",
-    arity: -3,
-    flags: ["readonly", "movablekeys"],
-    keys: [0, 0, 0],
-    acl: ["set"],
-    group: "set",
-    since: "7.0.0",
-    summary: "Counts the members common to all the given sets, optionally stopping at a limit.",
-    complexity: "O(N*M): N the smallest set's size, M the number of sets",
-    keySpecs: [{ flags: ["RO", "access"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
-    run: sintercard,
-  },
-  {
-    name: "sunion",
-    arity: -2,
-    flags: ["readonly"],
-    keys: [1, -1, 1],
-    keyFlags: ["RO", "access"],
-    acl: ["set"],
-    tips: ["nondeterministic_output_order"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Returns the members of all the given sets together.",
-    complexity: "O(N) for N members in all the sets",
-    run: (c) => setOp(c, "union"),
-  },
-  {
-    name: "sdiff",
-    arity: -2,
-    flags: ["readonly"],
-    keys: [1, -1, 1],
-    keyFlags: ["RO", "access"],
-    acl: ["set"],
-    tips: ["nondeterministic_output_order"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Returns the members of the first set that are in none of the others.",
-    complexity: "O(N) for N members in all the sets",
-    run: (c) => setOp(c, "diff"),
-  },
-  {
-    name: "sinterstore",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    keys: [1, -1, 1],
-    acl: ["set"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Stores the intersection of sets at a destination key; replies with its size.",
-    complexity: "O(N*M): N the smallest set's size, M the number of sets",
-    keySpecs: [ONE_KEY(["RW", "update"], 1), SOURCES_FROM_2],
-    run: (c) => setOpStore(c, "inter"),
-  },
-  {
-    name: "sunionstore",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    keys: [1, -1, 1],
-    acl: ["set"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Stores the union of sets at a destination key; replies with its size.",
-    complexity: "O(N) for N members in all the sets",
-    keySpecs: [ONE_KEY(["OW", "update"], 1), SOURCES_FROM_2],
-    run: (c) => setOpStore(c, "union"),
-  },
-  {
-    name: "sdiffstore",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    keys: [1, -1, 1],
-    acl: ["set"],
-    group: "set",
-    since: "1.0.0",
-    summary: "Stores the difference of the first set and the others at a destination key; replies with its size.",
-    complexity: "O(N) for N members in all the sets",
-    keySpecs: [ONE_KEY(["OW", "update"], 1), SOURCES_FROM_2],
-    run: (c) => setOpStore(c, "diff"),
   },
   {
     name: "sscan",

@@ -1,13 +1,14 @@
-// String commands: GET SET and the rest of Redis 7's string family (counters, ranges, LCS).
-// Owns argument parsing, replies and deterministic propagation of these commands; values live
-// in types/bytestring.ts and long double arithmetic in util/longdouble.ts.
+// String commands: GET SET and the rest of Redis 7's string family (SET options, GETEX, ranges);
+// the counters (counter.ts) and LCS (lcs.ts) are listed here too. Owns argument parsing, replies
+// and deterministic propagation of these commands; values live in types/bytestring.ts.
 import { ByteString, isStringValue, storeString, strLen, strOf, type StringValue } from "../types/bytestring.ts";
 import { E, invalidExpire, wrongArity } from "../errors.ts";
-import { INT64_MAX, INT64_MIN, string2ll } from "../util/number.ts";
-import { incrLongDouble } from "../util/longdouble.ts";
+import { INT64_MAX, string2ll } from "../util/number.ts";
 import type { PropArg } from "../propagation.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+import { counterCommands } from "./counter.ts";
+import { lcsCommand } from "./lcs.ts";
 import { NOTIFY_GENERIC, NOTIFY_STRING } from "../notifications.ts";
 
 // SET / GETEX option bits.
@@ -183,42 +184,6 @@ function setGeneric(c: Context, o: ExtOptions, value: string, okReply: number, c
   else c.reply.int(okReply);
 }
 
-/** The int64 a string value holds, or null (Redis's getLongLongFromObject). */
-function valueInt(v: StringValue): number | bigint | null {
-  if (typeof v === "number") return v;
-  return string2ll(typeof v === "string" ? v : v.toLatin1());
-}
-
-/** INCR/DECR/INCRBY/DECRBY: add incr to the int64 at key; the TTL is kept. */
-function incrDecr(c: Context, incr: number | bigint): void {
-  const key = c.args.str(1);
-  const v = c.lookupWrite(key);
-  let cur: number | bigint = 0;
-  if (v !== undefined) {
-    if (!isStringValue(v)) return c.error(E.wrongType);
-    const n = valueInt(v);
-    if (n === null) return c.error(E.notInteger);
-    cur = n;
-  }
-  let stored: number | string;
-  let out: number | bigint;
-  const fast = typeof cur === "number" && typeof incr === "number" ? cur + incr : NaN;
-  if (Number.isSafeInteger(fast)) {
-    stored = out = fast;
-  } else {
-    const r = BigInt(cur) + BigInt(incr);
-    if (r > INT64_MAX || r < INT64_MIN) return c.error(E.overflow);
-    out = r;
-    stored = r.toString();
-  }
-  if (v === undefined) c.db.set(key, stored);
-  else c.db.update(key, stored);
-  c.dirty();
-  c.signalModified(key);
-  c.notify(NOTIFY_STRING, "incrby", key);
-  c.reply.int(out);
-}
-
 /** An int64 argument, or null after replying "not an integer". */
 function intArg(c: Context, i: number): number | bigint | null {
   const v = string2ll(c.args.str(i));
@@ -265,98 +230,33 @@ function tooLong(c: Context, total: number): boolean {
   return true;
 }
 
-/**
- * LCS of a and b by dynamic programming, walked back from the end as Redis does, so the
- * reported ranges (and the string among equal-length candidates) are the same.
- */
-function lcs(c: Context, a: Uint8Array, b: Uint8Array, idx: boolean, lenOnly: boolean, minLen: number, withLen: boolean): void {
-  const alen = a.length;
-  const blen = b.length;
-  const w = blen + 1;
-  if (lenOnly) {
-    // Only the length: two rows suffice.
-    let prev = new Uint32Array(w);
-    let row = new Uint32Array(w);
-    for (let i = 1; i <= alen; i++) {
-      const ai = a[i - 1];
-      for (let j = 1; j <= blen; j++) {
-        row[j] = ai === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, row[j - 1]!);
-      }
-      [prev, row] = [row, prev];
-    }
-    return c.reply.int(prev[blen]!);
+/** MSET/MSETNX: store each key/value pair of argv[1..argc) as SET would. */
+function storePairs(c: Context, argc: number): void {
+  for (let i = 1; i < argc; i += 2) {
+    const key = c.args.str(i);
+    c.db.set(key, storeString(c.args.str(i + 1)));
+    c.signalModified(key);
+    c.notify(NOTIFY_STRING, "set", key);
   }
-  let t: Uint32Array;
-  try {
-    t = new Uint32Array((alen + 1) * w);
-  } catch {
-    return c.error("ERR Insufficient memory, failed allocating transient memory for LCS");
-  }
-  for (let i = 1; i <= alen; i++) {
-    const ai = a[i - 1];
-    const r = i * w;
-    const p = r - w;
-    for (let j = 1; j <= blen; j++) {
-      t[r + j] = ai === b[j - 1] ? t[p + j - 1]! + 1 : Math.max(t[p + j]!, t[r + j - 1]!);
-    }
-  }
-  const total = t[alen * w + blen]!;
-  const out = new Uint8Array(total);
-  const ranges: number[] = []; // aStart, aEnd, bStart, bEnd per match
-  let k = total;
-  let i = alen;
-  let j = blen;
-  let aStart = -1;
-  let aEnd = 0;
-  let bStart = 0;
-  let bEnd = 0;
-  while (i > 0 && j > 0) {
-    let close = false;
-    if (a[i - 1] === b[j - 1]) {
-      out[--k] = a[i - 1]!;
-      if (aStart < 0) {
-        aStart = aEnd = i - 1;
-        bStart = bEnd = j - 1;
-      } else {
-        aStart--;
-        bStart--;
-      }
-      if (aStart === 0 || bStart === 0) close = true;
-      i--;
-      j--;
-    } else {
-      if (t[(i - 1) * w + j]! > t[i * w + j - 1]!) i--;
-      else j--;
-      if (aStart >= 0) close = true;
-    }
-    if (close) {
-      if (idx && (minLen === 0 || aEnd - aStart + 1 >= minLen)) ranges.push(aStart, aEnd, bStart, bEnd);
-      aStart = -1;
-    }
-  }
-  if (!idx) return c.reply.bulkBytes(out);
-  c.reply.map(2);
-  c.reply.bulk("matches");
-  c.reply.array(ranges.length / 4);
-  for (let m = 0; m < ranges.length; m += 4) {
-    c.reply.array(withLen ? 3 : 2);
-    c.reply.array(2);
-    c.reply.int(ranges[m]!);
-    c.reply.int(ranges[m + 1]!);
-    c.reply.array(2);
-    c.reply.int(ranges[m + 2]!);
-    c.reply.int(ranges[m + 3]!);
-    if (withLen) c.reply.int(ranges[m + 1]! - ranges[m]! + 1);
-  }
-  c.reply.bulk("len");
-  c.reply.int(total);
+  c.dirty((argc - 1) / 2);
 }
 
-function valueBytes(v: StringValue | undefined): Uint8Array {
-  if (v === undefined) return new Uint8Array(0);
-  if (typeof v === "object") return v.bytes();
-  return Buffer.from(typeof v === "number" ? String(v) : v, "latin1");
-}
+/** SETEX/PSETEX key ttl value: SET with EX or PX (unit), the TTL at argv[2]. */
+const setexSpec = (name: string, unit: typeof EX | typeof PX, since: string, summary: string): CommandSpec => ({
+  name,
+  arity: 4,
+  flags: ["write", "denyoom"],
+  keys: [1, 1, 1],
+  keyFlags: ["OW", "update"],
+  acl: ["string"],
+  group: "string",
+  since,
+  summary,
+  complexity: "O(1)",
+  run(c) {
+    setGeneric(c, { flags: unit, expireAt: 2, getArgs: null }, c.args.str(3), -1, name);
+  },
+});
 
 export const stringCommands: readonly CommandSpec[] = [
   {
@@ -424,36 +324,8 @@ export const stringCommands: readonly CommandSpec[] = [
       setGeneric(c, { flags: NX, expireAt: 0, getArgs: null }, c.args.str(2), 1, "setnx");
     },
   },
-  {
-    name: "setex",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    keys: [1, 1, 1],
-    keyFlags: ["OW", "update"],
-    acl: ["string"],
-    group: "string",
-    since: "2.0.0",
-    summary: "Stores a string with a TTL in seconds.",
-    complexity: "O(1)",
-    run(c) {
-      setGeneric(c, { flags: EX, expireAt: 2, getArgs: null }, c.args.str(3), -1, "setex");
-    },
-  },
-  {
-    name: "psetex",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    keys: [1, 1, 1],
-    keyFlags: ["OW", "update"],
-    acl: ["string"],
-    group: "string",
-    since: "2.6.0",
-    summary: "Stores a string with a TTL in milliseconds.",
-    complexity: "O(1)",
-    run(c) {
-      setGeneric(c, { flags: PX, expireAt: 2, getArgs: null }, c.args.str(3), -1, "psetex");
-    },
-  },
+  setexSpec("setex", EX, "2.0.0", "Stores a string with a TTL in seconds."),
+  setexSpec("psetex", PX, "2.6.0", "Stores a string with a TTL in milliseconds."),
   {
     name: "mget",
     arity: -2,
@@ -490,13 +362,7 @@ export const stringCommands: readonly CommandSpec[] = [
     run(c) {
       const argc = c.args.argc;
       if (argc % 2 === 0) return c.error(wrongArity("mset"));
-      for (let i = 1; i < argc; i += 2) {
-        const key = c.args.str(i);
-        c.db.set(key, storeString(c.args.str(i + 1)));
-        c.signalModified(key);
-        c.notify(NOTIFY_STRING, "set", key);
-      }
-      c.dirty((argc - 1) / 2);
+      storePairs(c, argc);
       c.reply.ok();
     },
   },
@@ -516,13 +382,7 @@ export const stringCommands: readonly CommandSpec[] = [
       const argc = c.args.argc;
       if (argc % 2 === 0) return c.error(wrongArity("msetnx"));
       for (let i = 1; i < argc; i += 2) if (c.lookupWrite(c.args.str(i)) !== undefined) return c.reply.int(0);
-      for (let i = 1; i < argc; i += 2) {
-        const key = c.args.str(i);
-        c.db.set(key, storeString(c.args.str(i + 1)));
-        c.signalModified(key);
-        c.notify(NOTIFY_STRING, "set", key);
-      }
-      c.dirty((argc - 1) / 2);
+      storePairs(c, argc);
       c.reply.int(1);
     },
   },
@@ -676,97 +536,7 @@ export const stringCommands: readonly CommandSpec[] = [
       c.reply.int(strLen(v));
     },
   },
-  {
-    name: "incr",
-    arity: 2,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    acl: ["string"],
-    group: "string",
-    since: "1.0.0",
-    summary: "Adds one to the integer stored at a key.",
-    complexity: "O(1)",
-    run(c) {
-      incrDecr(c, 1);
-    },
-  },
-  {
-    name: "decr",
-    arity: 2,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    acl: ["string"],
-    group: "string",
-    since: "1.0.0",
-    summary: "Subtracts one from the integer stored at a key.",
-    complexity: "O(1)",
-    run(c) {
-      incrDecr(c, -1);
-    },
-  },
-  {
-    name: "incrby",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    acl: ["string"],
-    group: "string",
-    since: "1.0.0",
-    summary: "Adds an integer to the integer stored at a key.",
-    complexity: "O(1)",
-    run(c) {
-      const by = intArg(c, 2);
-      if (by !== null) incrDecr(c, by);
-    },
-  },
-  {
-    name: "decrby",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    acl: ["string"],
-    group: "string",
-    since: "1.0.0",
-    summary: "Subtracts an integer from the integer stored at a key.",
-    complexity: "O(1)",
-    run(c) {
-      const by = intArg(c, 2);
-      if (by === null) return;
-      // Matches Redis: negating INT64_MIN is refused before looking at the key.
-      if (by === INT64_MIN) return c.error("ERR decrement would overflow");
-      incrDecr(c, -by);
-    },
-  },
-  {
-    name: "incrbyfloat",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    acl: ["string"],
-    group: "string",
-    since: "2.6.0",
-    summary: "Adds a decimal number to the number stored at a key, in long double precision.",
-    complexity: "O(1)",
-    run(c) {
-      const key = c.args.str(1);
-      const v = c.lookupWrite(key);
-      let cur: number | string = 0;
-      if (v !== undefined) {
-        if (!isStringValue(v)) return c.error(E.wrongType);
-        cur = typeof v === "number" ? v : strOf(v);
-      }
-      const r = incrLongDouble(cur, c.args.str(2));
-      if (!r.ok) return c.error(r.error === "nanOrInf" ? "ERR increment would produce NaN or Infinity" : E.notFloat);
-      if (v === undefined) c.db.set(key, storeString(r.text));
-      else c.db.update(key, storeString(r.text));
-      c.dirty();
-      c.signalModified(key);
-      c.notify(NOTIFY_STRING, "incrbyfloat", key);
-      // Matches Redis: propagated as the computed value, so replicas never redo the float maths.
-      c.propagateAs = ["SET", key, r.text, "KEEPTTL"];
-      c.reply.bulk(r.text);
-    },
-  },
+  ...counterCommands,
   {
     name: "getrange",
     arity: 4,
@@ -830,45 +600,5 @@ export const stringCommands: readonly CommandSpec[] = [
       c.reply.int(bs.len);
     },
   },
-  {
-    name: "lcs",
-    arity: -3,
-    flags: ["readonly"],
-    keys: [1, 2, 1],
-    acl: ["string"],
-    group: "string",
-    since: "7.0.0",
-    summary: "Finds the longest common subsequence of two string values, its length or its matching ranges.",
-    complexity: "O(N*M) where N and M are the lengths of the two strings",
-    run(c) {
-      const va = c.lookupRead(c.args.str(1));
-      const vb = c.lookupRead(c.args.str(2));
-      if ((va !== undefined && !isStringValue(va)) || (vb !== undefined && !isStringValue(vb))) {
-        return c.error("ERR The specified keys must contain string values");
-      }
-      let idx = false;
-      let len = false;
-      let withLen = false;
-      let minLen = 0;
-      const argc = c.args.argc;
-      for (let j = 3; j < argc; j++) {
-        if (c.args.is(j, "idx")) idx = true;
-        else if (c.args.is(j, "len")) len = true;
-        else if (c.args.is(j, "withmatchlen")) withLen = true;
-        else if (c.args.is(j, "minmatchlen") && j + 1 < argc) {
-          const m = intArg(c, ++j);
-          if (m === null) return;
-          minLen = m < 0 ? 0 : Number(m);
-        } else return c.error(E.syntax);
-      }
-      if (idx && len) return c.error("ERR If you want both the length and indexes, please just use IDX.");
-      const a = valueBytes(va);
-      const b = valueBytes(vb);
-      // Matches Redis: the DP table (4 bytes a cell) may not exceed proto-max-bulk-len.
-      if ((a.length + 1) * (b.length + 1) * 4 > c.server.config.protoMaxBulkLen) {
-        return c.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
-      }
-      lcs(c, a, b, idx, len && !idx, minLen, withLen);
-    },
-  },
+  lcsCommand,
 ];

@@ -1,7 +1,9 @@
-// The sorted set value: member → score in a Map, plus a skiplist with span counts ordered by
-// (score, member bytes) for O(log n) rank, rank lookup and range search; the listpack → skiplist
-// encoding switch with the limits passed in by the caller (config lives above types/). Pure data.
+// The sorted set value: member → score in a Map beside an ordered index of (score, member)
+// (types/zsettree.ts) for ranks and range searches; range semantics (score and lex bounds, as
+// Redis reads them) and the listpack → skiplist encoding switch, with the limits passed in by the
+// caller (config lives above types/). Pure data: knows nothing of clients or replies.
 import type { TypedValue } from "./value.ts";
+import { cmpBound, Leaf, ZTree } from "./zsettree.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value, as the command layer reads them. */
 export interface ZSetLimits {
@@ -33,52 +35,6 @@ export interface LexRange {
   readonly maxex: boolean;
 }
 
-const MAX_LEVEL = 32;
-
-/** One skiplist node. Fields are read by the command layer to walk ranges; only ZSet writes them. */
-export class ZNode {
-  member: string;
-  score: number;
-  backward: ZNode | null = null;
-  readonly next: (ZNode | null)[];
-  /** span[i]: how many level-0 steps next[i] jumps. */
-  readonly span: number[];
-
-  constructor(member: string, score: number, level: number) {
-    this.member = member;
-    this.score = score;
-    this.next = new Array<ZNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-}
-
-/** The node after x at level i (null at the end). */
-function fwd(x: ZNode, i: number): ZNode | null {
-  return x.next[i] as ZNode | null;
-}
-
-/** Scratch vectors for insert/delete (single-threaded and never re-entered). */
-const update: ZNode[] = new Array<ZNode>(MAX_LEVEL);
-const rankAt: number[] = new Array<number>(MAX_LEVEL).fill(0);
-
-function randomLevel(): number {
-  let level = 1;
-  while (level < MAX_LEVEL && Math.random() < 0.25) level++;
-  return level;
-}
-
-/** (score, member) order: by score, then by member bytes (latin1 code units compare as bytes). */
-function before(n: ZNode, score: number, member: string): boolean {
-  return n.score < score || (n.score === score && n.member < member);
-}
-
-/** Compare a stored member against a lex bound, as Redis's sdscmplex does. */
-function cmpLex(member: string, kind: LexKind, bound: string): number {
-  if (kind === LEX_MIN) return 1;
-  if (kind === LEX_MAX) return -1;
-  return member < bound ? -1 : member > bound ? 1 : 0;
-}
-
 export function scoreGteMin(score: number, r: ScoreRange): boolean {
   return r.minex ? score > r.min : score >= r.min;
 }
@@ -88,12 +44,12 @@ export function scoreLteMax(score: number, r: ScoreRange): boolean {
 }
 
 export function lexGteMin(member: string, r: LexRange): boolean {
-  const c = cmpLex(member, r.minKind, r.min);
+  const c = cmpBound(member, r.minKind, r.min);
   return r.minex ? c > 0 : c >= 0;
 }
 
 export function lexLteMax(member: string, r: LexRange): boolean {
-  const c = cmpLex(member, r.maxKind, r.max);
+  const c = cmpBound(member, r.maxKind, r.max);
   return r.maxex ? c < 0 : c <= 0;
 }
 
@@ -107,13 +63,84 @@ export function lexRangeEmpty(r: LexRange): boolean {
   return c > 0 || (c === 0 && (r.minex || r.maxex));
 }
 
+/** Shared result of ZNode.next (see there). */
+const NEXT: [ZNode | null] = [null];
+
+/**
+ * A position in a sorted set: one member with its score, and a way to step to its neighbours.
+ * Handed out by first/last/at/firstInScore…; member and score are what they were when it was made.
+ * Stepping from a position whose set has changed since finds the member again (or, if it was
+ * removed, the place it held), as walking a skiplist node would. Each step makes a new ZNode:
+ * ZSet.each walks without allocating.
+ */
+export class ZNode {
+  readonly member: string;
+  readonly score: number;
+  /** Where the member was (valid while leaf.members[index] is still this member); for ZSet only. */
+  readonly leaf: Leaf;
+  readonly index: number;
+  readonly set: ZSet;
+
+  constructor(set: ZSet, leaf: Leaf, index: number) {
+    this.set = set;
+    this.leaf = leaf;
+    this.index = index;
+    this.member = leaf.members[index]!;
+    this.score = leaf.scores[index]!;
+  }
+
+  /** The next member in ascending order, or null after the last. */
+  get forward(): ZNode | null {
+    let leaf = this.leaf;
+    let i = this.index;
+    if (i >= leaf.n || leaf.members[i] !== this.member) {
+      // The set changed under this position: find where the member is (or was).
+      const t = this.set.locate(this);
+      if (!t.present) return t.index < t.leaf.n ? new ZNode(this.set, t.leaf, t.index) : null;
+      leaf = t.leaf;
+      i = t.index;
+    }
+    if (++i < leaf.n) return new ZNode(this.set, leaf, i);
+    const nx = leaf.next;
+    return nx === null ? null : new ZNode(this.set, nx, 0);
+  }
+
+  /** The previous member in ascending order, or null before the first. */
+  get backward(): ZNode | null {
+    let leaf = this.leaf;
+    let i = this.index;
+    if (i >= leaf.n || leaf.members[i] !== this.member) {
+      const t = this.set.locate(this);
+      leaf = t.leaf;
+      i = t.index;
+    }
+    if (--i >= 0) return new ZNode(this.set, leaf, i);
+    const pv = leaf.prev;
+    return pv === null ? null : new ZNode(this.set, pv, pv.n - 1);
+  }
+
+  /**
+   * Skiplist-shaped view kept for callers written against the old node: `node.next[0]` is
+   * `node.forward`. The array is shared: read [0] at once, never keep it.
+   */
+  get next(): readonly [ZNode | null] {
+    NEXT[0] = this.forward;
+    return NEXT;
+  }
+}
+
+/** What ZSet.locate found: the tree position, and whether the member is still there. */
+interface Located {
+  readonly leaf: Leaf;
+  readonly index: number;
+  readonly present: boolean;
+}
+
 export class ZSet implements TypedValue {
   readonly type = "zset" as const;
   /** Member → score. */
   readonly dict = new Map<string, number>();
-  readonly #header = new ZNode("", -Infinity, MAX_LEVEL);
-  #tail: ZNode | null = null;
-  #level = 1;
+  #tree = new ZTree();
   /** Redis converts to a skiplist past the limits and never back. */
   #listpack: boolean;
 
@@ -146,20 +173,21 @@ export class ZSet implements TypedValue {
     if (this.#listpack || this.size > limits.entries) return;
     for (const m of this.dict.keys()) if (m.length > limits.value) return;
     this.#listpack = true;
-    for (let x = this.first(); x !== null; x = fwd(x, 0)) {
-      if (Object.is(x.score, -0)) {
-        x.score = 0;
-        this.dict.set(x.member, 0);
+    for (let leaf: Leaf | null = this.#tree.head; leaf !== null; leaf = leaf.next) {
+      const sc = leaf.scores;
+      for (let i = 0; i < leaf.n; i++) {
+        if (Object.is(sc[i], -0)) {
+          sc[i] = 0;
+          this.dict.set(leaf.members[i]!, 0);
+        }
       }
     }
   }
 
   clone(): ZSet {
     const z = new ZSet(this.#listpack);
-    for (let x = this.first(); x !== null; x = fwd(x, 0)) {
-      z.dict.set(x.member, x.score);
-      z.#insertNode(x.member, x.score);
-    }
+    for (const [m, s] of this.dict) z.dict.set(m, s);
+    z.#tree = this.#tree.clone();
     return z;
   }
 
@@ -167,14 +195,16 @@ export class ZSet implements TypedValue {
     return this.dict.get(member);
   }
 
-  /** First node (lowest), or null when empty. */
+  /** First (lowest) member, or null when empty. */
   first(): ZNode | null {
-    return fwd(this.#header, 0);
+    const h = this.#tree.head;
+    return h.n === 0 ? null : new ZNode(this, h, 0);
   }
 
-  /** Last node (highest), or null when empty. */
+  /** Last (highest) member, or null when empty. */
   last(): ZNode | null {
-    return this.#tail;
+    const t = this.#tree.tail;
+    return t.n === 0 ? null : new ZNode(this, t, t.n - 1);
   }
 
   /**
@@ -185,32 +215,16 @@ export class ZSet implements TypedValue {
     if (this.#listpack && (this.dict.size + 1 > limits.entries || member.length > limits.value)) this.#listpack = false;
     if (this.#listpack && score === 0) score = 0;
     this.dict.set(member, score);
-    this.#insertNode(member, score);
+    this.#tree.add(score, member);
   }
 
   /** Change an existing member's score (the caller passes the current one). */
   update(member: string, cur: number, score: number): void {
     if (this.#listpack && score === 0) score = 0;
     this.dict.set(member, score);
-    // Find the node and its predecessors; keep it in place when the order does not change.
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && before(n, cur, member)) {
-        x = n;
-        n = fwd(x, i);
-      }
-      update[i] = x;
-    }
-    const node = fwd(x, 0) as ZNode;
-    const prev = node.backward;
-    const next = fwd(node, 0);
-    if ((prev === null || prev.score < score) && (next === null || next.score > score)) {
-      node.score = score;
-      return;
-    }
-    this.#unlink(node);
-    this.#insertNode(member, score);
+    const t = this.#tree;
+    t.seekKey(cur, member, false);
+    t.rescoreFound(cur, score, member);
   }
 
   /** Remove a member; false when absent. */
@@ -218,7 +232,9 @@ export class ZSet implements TypedValue {
     const score = this.dict.get(member);
     if (score === undefined) return false;
     this.dict.delete(member);
-    this.#deleteNode(score, member);
+    const t = this.#tree;
+    t.seekKey(score, member, false);
+    t.removeFound();
     return true;
   }
 
@@ -226,257 +242,223 @@ export class ZSet implements TypedValue {
   rank(member: string, reverse = false): number {
     const score = this.dict.get(member);
     if (score === undefined) return -1;
-    let r = 0;
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && (n.score < score || (n.score === score && n.member <= member))) {
-        r += x.span[i]!;
-        x = n;
-        n = fwd(x, i);
-      }
-      if (x !== this.#header && x.member === member) return reverse ? this.size - r : r - 1;
-    }
-    return -1;
+    const t = this.#tree;
+    t.seekKey(score, member, true);
+    return reverse ? this.size - 1 - t.rank : t.rank;
   }
 
-  /** The node at a 0-based ascending rank, or null when out of range. */
+  /** The member at a 0-based ascending rank, or null when out of range. */
   at(rank: number): ZNode | null {
     if (rank < 0 || rank >= this.size) return null;
-    const target = rank + 1;
-    let traversed = 0;
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && traversed + x.span[i]! <= target) {
-        traversed += x.span[i]!;
-        x = n;
-        n = fwd(x, i);
-      }
-      if (traversed === target) return x;
+    const t = this.#tree;
+    t.seekRank(rank);
+    return new ZNode(this, t.leaf, t.index);
+  }
+
+  /**
+   * Walk from `from` upwards (downwards when rev), first skipping `skip` entries, calling
+   * visit(member, score) until it returns false or the set ends. Allocates nothing, unlike
+   * stepping ZNodes; visit must not change the set. A `from` whose member has since been removed
+   * starts at the entry after its place (before it, when rev).
+   */
+  each(from: ZNode, rev: boolean, skip: number, visit: (member: string, score: number) => boolean): void {
+    let leaf: Leaf | null = from.leaf;
+    let i = from.index;
+    if (i >= leaf.n || leaf.members[i] !== from.member) {
+      const present = this.locate(from).present;
+      const t = this.#tree;
+      if (!present && rev && !t.stepBack()) return;
+      leaf = t.leaf;
+      i = t.index;
+      if (i >= leaf.n) return;
     }
-    return null;
+    if (!rev) {
+      while (skip > 0) {
+        const avail = leaf.n - i;
+        if (skip < avail) {
+          i += skip;
+          break;
+        }
+        skip -= avail;
+        leaf = leaf.next;
+        if (leaf === null) return;
+        i = 0;
+      }
+      for (; leaf !== null; leaf = leaf.next, i = 0) {
+        const mem = leaf.members;
+        const sc = leaf.scores;
+        for (const n = leaf.n; i < n; i++) if (!visit(mem[i]!, sc[i]!)) return;
+      }
+      return;
+    }
+    while (skip > 0) {
+      if (skip <= i) {
+        i -= skip;
+        break;
+      }
+      skip -= i + 1;
+      leaf = leaf.prev;
+      if (leaf === null) return;
+      i = leaf.n - 1;
+    }
+    for (; leaf !== null; leaf = leaf.prev, i = leaf === null ? 0 : leaf.n - 1) {
+      const mem = leaf.members;
+      const sc = leaf.scores;
+      for (; i >= 0; i--) if (!visit(mem[i]!, sc[i]!)) return;
+    }
+  }
+
+  /**
+   * Where a position's member is now, or, when it was removed, the first entry after the place it
+   * held (index === leaf.n only past the last). For ZNode.
+   */
+  locate(node: ZNode): Located {
+    const cur = this.dict.get(node.member);
+    const t = this.#tree;
+    t.seekKey(cur ?? node.score, node.member, false);
+    t.settle(t.leaf, t.index, t.rank);
+    return { leaf: t.leaf, index: t.index, present: cur !== undefined };
   }
 
   /** True when some member could lie in the score range (Redis's zslIsInRange). */
   #inScoreRange(r: ScoreRange): boolean {
     if (r.min > r.max || (r.min === r.max && (r.minex || r.maxex))) return false;
-    const t = this.#tail;
-    if (t === null || !scoreGteMin(t.score, r)) return false;
-    return scoreLteMax(this.first()!.score, r);
+    const t = this.#tree.tail;
+    if (t.n === 0 || !scoreGteMin(t.scores[t.n - 1]!, r)) return false;
+    return scoreLteMax(this.#tree.head.scores[0]!, r);
   }
 
-  /** Lowest node within the score range, or null. */
+  /** Lowest member within the score range, or null. */
   firstInScore(r: ScoreRange): ZNode | null {
     if (!this.#inScoreRange(r)) return null;
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && !scoreGteMin(n.score, r)) {
-        x = n;
-        n = fwd(x, i);
-      }
-    }
-    const n = fwd(x, 0) as ZNode; // non-null: the tail is >= min
-    return scoreLteMax(n.score, r) ? n : null;
+    const t = this.#tree;
+    t.seekScore(r.min, r.minex);
+    return t.index < t.leaf.n && scoreLteMax(t.leaf.scores[t.index]!, r) ? new ZNode(this, t.leaf, t.index) : null;
   }
 
-  /** Highest node within the score range, or null. */
+  /** Highest member within the score range, or null. */
   lastInScore(r: ScoreRange): ZNode | null {
     if (!this.#inScoreRange(r)) return null;
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && scoreLteMax(n.score, r)) {
-        x = n;
-        n = fwd(x, i);
-      }
-    }
-    return x !== this.#header && scoreGteMin(x.score, r) ? x : null;
+    const t = this.#tree;
+    t.seekScore(r.max, !r.maxex);
+    if (!t.stepBack()) return null;
+    return scoreGteMin(t.leaf.scores[t.index]!, r) ? new ZNode(this, t.leaf, t.index) : null;
   }
 
   /** How many members lie in the score range. */
   countInScore(r: ScoreRange): number {
-    const f = this.firstInScore(r);
-    if (f === null) return 0;
-    const l = this.lastInScore(r)!;
-    return this.rank(l.member) - this.rank(f.member) + 1;
+    if (!this.#inScoreRange(r)) return 0;
+    const t = this.#tree;
+    t.seekScore(r.min, r.minex);
+    const from = t.rank;
+    t.seekScore(r.max, !r.maxex);
+    return t.rank > from ? t.rank - from : 0;
   }
 
   /** Redis's zslIsInLexRange / zzlIsInLexRange. */
   #inLexRange(r: LexRange): boolean {
     if (lexRangeEmpty(r)) return false;
-    const t = this.#tail;
-    if (t === null || !lexGteMin(t.member, r)) return false;
-    return lexLteMax(this.first()!.member, r);
+    const t = this.#tree.tail;
+    if (t.n === 0 || !lexGteMin(t.members[t.n - 1]!, r)) return false;
+    return lexLteMax(this.#tree.head.members[0]!, r);
   }
 
   /**
-   * Lowest node within the lex range, or null. Lex ranges assume equal scores; otherwise the
+   * Lowest member within the lex range, or null. Lex ranges assume equal scores; otherwise the
    * answer depends on the walk, so a listpack scans from the head as Redis's listpack code does.
    */
   firstInLex(r: LexRange): ZNode | null {
     if (!this.#inLexRange(r)) return null;
-    let n: ZNode | null;
+    const t = this.#tree;
     if (this.#listpack) {
-      n = this.first();
-      while (n !== null && !lexGteMin(n.member, r)) n = fwd(n, 0);
-      if (n === null) return null;
+      if (!this.#scanLexFromHead(r)) return null;
     } else {
-      let x = this.#header;
-      for (let i = this.#level - 1; i >= 0; i--) {
-        let m = fwd(x, i);
-        while (m !== null && !lexGteMin(m.member, r)) {
-          x = m;
-          m = fwd(x, i);
-        }
-      }
-      n = fwd(x, 0) as ZNode; // non-null: the tail is >= min
+      t.seekMember(r.min, r.minKind, r.minex);
+      if (t.index >= t.leaf.n) return null;
     }
-    return lexLteMax(n.member, r) ? n : null;
+    return lexLteMax(t.leaf.members[t.index]!, r) ? new ZNode(this, t.leaf, t.index) : null;
   }
 
-  /** Highest node within the lex range, or null (a listpack scans from the tail). */
+  /** Highest member within the lex range, or null (a listpack scans from the tail). */
   lastInLex(r: LexRange): ZNode | null {
     if (!this.#inLexRange(r)) return null;
+    const t = this.#tree;
     if (this.#listpack) {
-      let n = this.#tail;
-      while (n !== null && !lexLteMax(n.member, r)) n = n.backward;
-      return n !== null && lexGteMin(n.member, r) ? n : null;
-    }
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let m = fwd(x, i);
-      while (m !== null && lexLteMax(m.member, r)) {
-        x = m;
-        m = fwd(x, i);
+      for (let leaf: Leaf | null = t.tail; leaf !== null; leaf = leaf.prev) {
+        for (let i = leaf.n - 1; i >= 0; i--) {
+          const m = leaf.members[i]!;
+          if (lexLteMax(m, r)) return lexGteMin(m, r) ? new ZNode(this, leaf, i) : null;
+        }
       }
+      return null;
     }
-    return x !== this.#header && lexGteMin(x.member, r) ? x : null;
+    t.seekMember(r.max, r.maxKind, !r.maxex);
+    if (!t.stepBack()) return null;
+    return lexGteMin(t.leaf.members[t.index]!, r) ? new ZNode(this, t.leaf, t.index) : null;
   }
 
   /** How many members lie in the lex range. */
   countInLex(r: LexRange): number {
-    const f = this.firstInLex(r);
-    if (f === null) return 0;
+    if (!this.#inLexRange(r)) return 0;
+    const t = this.#tree;
     if (this.#listpack) {
+      if (!this.#scanLexFromHead(r)) return 0;
       let n = 0;
-      for (let x: ZNode | null = f; x !== null && lexLteMax(x.member, r); x = fwd(x, 0)) n++;
+      this.each(new ZNode(this, t.leaf, t.index), false, 0, (m) => lexLteMax(m, r) && ++n > 0);
       return n;
     }
-    const l = this.lastInLex(r);
-    return l === null ? 0 : this.rank(l.member) - this.rank(f.member) + 1;
+    t.seekMember(r.min, r.minKind, r.minex);
+    const from = t.rank;
+    t.seekMember(r.max, r.maxKind, !r.maxex);
+    return t.rank > from ? t.rank - from : 0;
+  }
+
+  /** The listpack's lex search: the first entry from the head that is ≥ min, as the tree position. */
+  #scanLexFromHead(r: LexRange): boolean {
+    for (let leaf: Leaf | null = this.#tree.head; leaf !== null; leaf = leaf.next) {
+      for (let i = 0; i < leaf.n; i++) {
+        if (lexGteMin(leaf.members[i]!, r)) {
+          this.#tree.settle(leaf, i, 0);
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Remove ascending ranks start..end (0-based, inclusive, already clamped); returns how many. */
   removeRankRange(start: number, end: number): number {
-    let x = this.at(start);
-    let n = 0;
-    while (x !== null && n <= end - start) {
-      const next = fwd(x, 0);
-      this.remove(x.member);
-      n++;
-      x = next;
-    }
-    return n;
+    const from = this.at(start);
+    let left = end - start + 1;
+    return from === null ? 0 : this.#removeRun(from, () => left-- > 0);
   }
 
   /** Remove every member in the score range; returns how many. */
   removeScoreRange(r: ScoreRange): number {
-    let x = this.firstInScore(r);
-    let n = 0;
-    while (x !== null && scoreLteMax(x.score, r)) {
-      const next = fwd(x, 0);
-      this.remove(x.member);
-      n++;
-      x = next;
-    }
-    return n;
+    const from = this.firstInScore(r);
+    return from === null ? 0 : this.#removeRun(from, (_, s) => scoreLteMax(s, r));
   }
 
-  /** Remove every member in the lex range; returns how many. */
+  /**
+   * Remove every member in the lex range; returns how many. Like Redis, this removes the run that
+   * starts at the first member in range and goes on while members are ≤ max (which differs from
+   * "every member in range" only when scores differ).
+   */
   removeLexRange(r: LexRange): number {
-    let x = this.firstInLex(r);
-    let n = 0;
-    while (x !== null && lexLteMax(x.member, r)) {
-      const next = fwd(x, 0);
-      this.remove(x.member);
-      n++;
-      x = next;
-    }
-    return n;
+    const from = this.firstInLex(r);
+    return from === null ? 0 : this.#removeRun(from, (m) => lexLteMax(m, r));
   }
 
-  // ---- skiplist internals ----
-
-  #insertNode(member: string, score: number): void {
-    const header = this.#header;
-    let x = header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      rankAt[i] = i === this.#level - 1 ? 0 : rankAt[i + 1]!;
-      let n = fwd(x, i);
-      while (n !== null && before(n, score, member)) {
-        rankAt[i]! += x.span[i]!;
-        x = n;
-        n = fwd(x, i);
-      }
-      update[i] = x;
-    }
-    const level = randomLevel();
-    const length = this.dict.size - 1; // the dict already holds the new member
-    if (level > this.#level) {
-      for (let i = this.#level; i < level; i++) {
-        rankAt[i] = 0;
-        update[i] = header;
-        header.span[i] = length;
-      }
-      this.#level = level;
-    }
-    const node = new ZNode(member, score, level);
-    const r0 = rankAt[0]!;
-    for (let i = 0; i < level; i++) {
-      const u = update[i]!;
-      node.next[i] = fwd(u, i);
-      u.next[i] = node;
-      node.span[i] = u.span[i]! - (r0 - rankAt[i]!);
-      u.span[i] = r0 - rankAt[i]! + 1;
-    }
-    for (let i = level; i < this.#level; i++) update[i]!.span[i]!++;
-    node.backward = update[0] === header ? null : update[0]!;
-    const after = fwd(node, 0);
-    if (after !== null) after.backward = node;
-    else this.#tail = node;
+  /** Remove the members from `from` upwards while take(member, score) holds. */
+  #removeRun(from: ZNode, take: (member: string, score: number) => boolean): number {
+    const gone: string[] = [];
+    this.each(from, false, 0, (m, s) => take(m, s) && gone.push(m) > 0);
+    for (const m of gone) this.remove(m);
+    return gone.length;
   }
 
-  #deleteNode(score: number, member: string): void {
-    let x = this.#header;
-    for (let i = this.#level - 1; i >= 0; i--) {
-      let n = fwd(x, i);
-      while (n !== null && before(n, score, member)) {
-        x = n;
-        n = fwd(x, i);
-      }
-      update[i] = x;
-    }
-    const node = fwd(x, 0);
-    if (node !== null && node.member === member) this.#unlink(node);
-  }
-
-  /** Unlink node using the predecessors left in `update` by the last search. */
-  #unlink(node: ZNode): void {
-    for (let i = 0; i < this.#level; i++) {
-      const u = update[i]!;
-      if (u.next[i] === node) {
-        u.span[i]! += node.span[i]! - 1;
-        u.next[i] = fwd(node, i);
-      } else {
-        u.span[i]!--;
-      }
-    }
-    const after = fwd(node, 0);
-    if (after !== null) after.backward = node.backward;
-    else this.#tail = node.backward;
-    const header = this.#header;
-    while (this.#level > 1 && header.next[this.#level - 1] === null) this.#level--;
+  /** Check the index against the map; throws on the first broken invariant. For tests. */
+  checkStructure(): void {
+    this.#tree.checkStructure(this.dict);
   }
 }

@@ -270,7 +270,7 @@ function parseAof(text: string): string[][] {
 test("propagation matches redis-server's AOF: PEXPIREAT with absolute ms, DEL for past times and expired keys", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kv-expire-aof-"));
   const redis = await startRedis(["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]);
-  const kv = await startKv();
+  const kv = await startKv({ config: { "enable-debug-command": "yes" } });
   const fed: string[][] = [];
   let lastDb = -1;
   kv.server.propagation.subscribe({

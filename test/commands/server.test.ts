@@ -568,7 +568,7 @@ describe("CONFIG RESETSTAT and HELP", () => {
 
 describe("DEBUG", () => {
   test("refused unless enable-debug-command allows it", async () => {
-    const kv = await startKv();
+    const kv = await startKv({ config: { "enable-debug-command": "no" } });
     const rd = await startRedis(["--enable-debug-command", "no"]);
     const [a, b] = await Promise.all([RawConn.connect(kv.port), RawConn.connect(rd.port)]);
     try {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { RawConn } from "../support/conn.ts";
 import { startKv, type KvRunning } from "../support/servers.ts";
 import type { Arg } from "../support/resp.ts";
-import { aofFiles, dumpKeyspace, pipeline, rmDir, startKvAof, startRedisAof, tempDir, type Proc } from "./aofdump.ts";
+import { aofFiles, aofSettled, dumpKeyspace, pipeline, rmDir, startKvAof, startRedisAof, tempDir, type Proc } from "./aofdump.ts";
 import type { AofIo } from "../../src/persistence/aof.ts";
 import { nodeIo } from "../../src/persistence/aof.ts";
 
@@ -104,6 +104,7 @@ describe("incr file: the same bytes as Redis 7", () => {
 
   test("the manifest and file names after start-up match Redis's", async () => {
     const [{ dir: kd }, { dir: rd }] = await Promise.all([kvOn(), redisOn()]);
+    await Promise.all([aofSettled(kd), aofSettled(rd)]);
     const ours = aofFiles(kd);
     const theirs = aofFiles(rd);
     expect([...ours.keys()]).toEqual([...theirs.keys()]);
@@ -116,6 +117,7 @@ describe("incr file: the same bytes as Redis 7", () => {
   test("appendfilename and aof-use-rdb-preamble no name the files as Redis does", async () => {
     const opts = { appendfilename: "my.aof", "aof-use-rdb-preamble": "no" };
     const [{ dir: kd }, { dir: rd }] = await Promise.all([kvOn(opts), redisOn(["--appendfilename", "my.aof", "--aof-use-rdb-preamble", "no"])]);
+    await Promise.all([aofSettled(kd), aofSettled(rd)]);
     expect([...aofFiles(kd).keys()]).toEqual([...aofFiles(rd).keys()]);
     expect([...aofFiles(kd).keys()]).toEqual(["my.aof.1.base.aof", "my.aof.1.incr.aof", "my.aof.manifest"]);
   });

@@ -101,6 +101,27 @@ export function rmDir(dir: string): void {
 }
 
 /** The files of dir/appendonlydir by name. */
+/**
+ * Wait until dir's AOF has its start-up shape: a manifest naming a base and an incr file, both
+ * present. redis-server answers PING before its start-up rewrite has written the base.
+ */
+export async function aofSettled(dir: string, timeoutMs = 10000): Promise<void> {
+  const d = join(dir, "appendonlydir");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const manifest = readFileSync(join(d, readdirSync(d).find((n) => n.endsWith(".manifest"))!), "latin1");
+      const names = [...manifest.matchAll(/^file (\S+) seq \d+ type [bi]$/gm)].map((m) => m[1]!);
+      const files = readdirSync(d);
+      if (manifest.includes(" type b") && manifest.includes(" type i") && names.every((n) => files.includes(n))) return;
+    } catch {
+      // not written yet
+    }
+    if (Date.now() > deadline) throw new Error(`no settled AOF in ${dir}`);
+    await Bun.sleep(10);
+  }
+}
+
 export function aofFiles(dir: string): Map<string, Buffer> {
   const d = join(dir, "appendonlydir");
   const out = new Map<string, Buffer>();

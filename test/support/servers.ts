@@ -24,6 +24,8 @@ export async function startKv(opts: { config?: Record<string, string>; clock?: C
   // Like startRedis: no save points; and no dump is loaded at start unless the test gives a dir,
   // so a dump.rdb left in the working directory never leaks into tests.
   config.set("save", "", true);
+  // Like startRedis: DEBUG is allowed (tests use DEBUG SET-ACTIVE-EXPIRE, SLEEP, RELOAD …).
+  config.set("enable-debug-command", "yes", true);
   // kvserver's default is appendonly yes; tests (and differential CONFIG GET) run with Redis's
   // no unless they ask for the AOF. KV_TEST_APPENDONLY=yes runs a suite with the AOF on, each
   // server in a fresh temp directory (a whole-suite check that logging changes no reply).
