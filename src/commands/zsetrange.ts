@@ -174,12 +174,7 @@ export function collectRank(z: ZSet, start: number, end: number, rev: boolean, o
   if (start < 0) start = 0;
   if (start > end || start >= len) return;
   if (end >= len) end = len - 1;
-  let left = end - start + 1;
-  z.each(z.at(rev ? len - 1 - start : start)!, rev, 0, (m, s) => {
-    out.push(m);
-    scores?.push(s);
-    return --left > 0;
-  });
+  z.rangeByRank(rev ? len - 1 - start : start, end - start + 1, rev, out, scores);
 }
 
 /** Matches Redis: a negative offset skips everything; a negative limit means no limit. */

@@ -256,6 +256,43 @@ export class ZSet implements TypedValue {
   }
 
   /**
+   * Append `count` members (and their scores, when given an array) from the ascending rank
+   * `from` upwards, or downwards when rev; stops early at either end. ZRANGE's walk.
+   */
+  rangeByRank(from: number, count: number, rev: boolean, out: string[], scores: number[] | null): void {
+    if (from < 0 || from >= this.size || count <= 0) return;
+    const t = this.#tree;
+    t.seekRank(from);
+    let leaf: Leaf | null = t.leaf;
+    let i = t.index;
+    while (leaf !== null) {
+      const mem = leaf.members;
+      const sc = leaf.scores;
+      if (!rev) {
+        const stop = Math.min(leaf.n, i + count);
+        count -= stop - i;
+        for (; i < stop; i++) {
+          out.push(mem[i]!);
+          scores?.push(sc[i]!);
+        }
+        if (count === 0) return;
+        leaf = leaf.next;
+        i = 0;
+      } else {
+        const stop = Math.max(-1, i - count);
+        count -= i - stop;
+        for (; i > stop; i--) {
+          out.push(mem[i]!);
+          scores?.push(sc[i]!);
+        }
+        if (count === 0) return;
+        leaf = leaf.prev;
+        i = leaf === null ? 0 : leaf.n - 1;
+      }
+    }
+  }
+
+  /**
    * Walk from `from` upwards (downwards when rev), first skipping `skip` entries, calling
    * visit(member, score) until it returns false or the set ends. Allocates nothing, unlike
    * stepping ZNodes; visit must not change the set. A `from` whose member has since been removed

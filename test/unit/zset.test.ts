@@ -506,3 +506,24 @@ test("regression: a lex range removal on mixed scores takes the run from the fir
     expect(z.size).toBe(0);
   }
 });
+
+test("rangeByRank: counts from a rank up or down across leaves, with or without scores, clipped at the ends", () => {
+  for (const size of [0, 1, 9, 3000]) {
+    const z = new ZSet(size < 100);
+    for (let i = 0; i < size; i++) z.insert(`r${i}`, (i * 11) % 17, BIG);
+    const all = walk(z);
+    const rnd = lcg(size + 3);
+    for (let t = 0; t < 80; t++) {
+      const from = Math.floor(rnd() * (size + 2)) - 1;
+      const count = [0, 1, 10, Math.floor(rnd() * 400), size + 5][t % 5]!;
+      for (const rev of [false, true]) {
+        const out: string[] = [];
+        const scores: number[] = [];
+        z.rangeByRank(from, count, rev, out, t % 2 === 0 ? scores : null);
+        const want = from < 0 || from >= size ? [] : rev ? all.slice(Math.max(0, from - count + 1), from + 1).reverse() : all.slice(from, from + count);
+        expect(out).toEqual(want.map(([m]) => m));
+        expect(scores).toEqual(t % 2 === 0 ? want.map(([, s]) => s) : []);
+      }
+    }
+  }
+});
