@@ -121,17 +121,19 @@ function hrandfieldWithCount(c: Context): void {
     const r = c.reply;
     const pairs = withValues && r.proto === 3;
     r.array(withValues && !pairs ? count * 2 : count);
-    const all = size <= SMALL ? Array.from(h.map.keys()) : null;
+    const all = size <= SMALL ? Array.from(h.keys()) : null;
+    const vals = all !== null && withValues ? Array.from(h.values()) : null;
     for (let i = 0; i < count; i++) {
-      const f = all !== null ? all[Math.floor(Math.random() * size)]! : h.randomField()!;
+      const at = all !== null ? Math.floor(Math.random() * size) : 0;
+      const f = all !== null ? all[at]! : h.randomField()!;
       if (pairs) r.array(2);
       r.bulk(f);
-      if (withValues) r.bulk(h.get(f)!);
+      if (withValues) r.bulk(vals !== null ? vals[at]! : h.get(f)!);
     }
     return;
   }
   const count = Number(n);
-  if (count >= size) return replyFields(c, h, Array.from(h.map.keys()), withValues);
+  if (count >= size) return replyFields(c, h, Array.from(h.keys()), withValues);
   // Matches Redis: a listpack-encoded hash yields its sample in listpack order.
   const fields = h.isListpack ? h.sampleOrdered(count) : h.sampleDistinct(count);
   replyFields(c, h, fields, withValues);
@@ -147,13 +149,14 @@ function hscan(c: Context): void {
   if (o === null) return;
   const out: string[] = [];
   let next = 0;
-  const map = h.map;
   if (h.isListpack) {
     // Matches Redis: a listpack-encoded hash is returned whole, whatever the cursor and COUNT.
-    for (const [f, v] of map) if (scanMatches(o, f)) out.push(f, v);
+    h.forEach((v, f) => {
+      if (scanMatches(o, f)) out.push(f, v);
+    });
   } else {
-    next = scanStep(c, map, cursor, o.count, () => map.keys(), (f) => {
-      if (scanMatches(o, f)) out.push(f, map.get(f)!);
+    next = scanStep(c, h, cursor, o.count, () => h.keys(), (f) => {
+      if (scanMatches(o, f)) out.push(f, h.get(f)!);
     });
   }
   replyScan(c, next, out);
@@ -268,11 +271,12 @@ export const hashCommands: readonly CommandSpec[] = [
       const h = hashForRead(c, c.args.str(1));
       if (h === undefined) return;
       if (h === null) return c.reply.map(0);
-      c.reply.map(h.size);
-      for (const [f, v] of h.map) {
-        c.reply.bulk(f);
-        c.reply.bulk(v);
-      }
+      const r = c.reply;
+      r.map(h.size);
+      h.forEach((v, f) => {
+        r.bulk(f);
+        r.bulk(v);
+      });
     },
   },
   {
@@ -381,7 +385,7 @@ export const hashCommands: readonly CommandSpec[] = [
       if (h === undefined) return;
       if (h === null) return c.reply.array(0);
       c.reply.array(h.size);
-      for (const f of h.map.keys()) c.reply.bulk(f);
+      for (const f of h.keys()) c.reply.bulk(f);
     },
   },
   {
@@ -401,7 +405,7 @@ export const hashCommands: readonly CommandSpec[] = [
       if (h === undefined) return;
       if (h === null) return c.reply.array(0);
       c.reply.array(h.size);
-      for (const v of h.map.values()) c.reply.bulk(v);
+      for (const v of h.values()) c.reply.bulk(v);
     },
   },
   {

@@ -63,7 +63,7 @@ export function encodeKey(e: CommandEncoder, key: string, v: Value, expireAt: nu
       e.bulk(x.member);
     });
   } else if (v instanceof Hash) {
-    batches(e, "HMSET", key, v.size, 2, v.map, ([f, val]) => {
+    batches(e, "HMSET", key, v.size, 2, v.entries(), ([f, val]) => {
       e.bulk(f);
       e.bulk(val);
     });

@@ -441,9 +441,7 @@ export class RdbReader {
 
   #hashFrom(map: Map<string, string>, small: boolean): Hash | null {
     if (map.size === 0) return null;
-    const h = new Hash(map);
-    if (!small) h.convert();
-    return h;
+    return Hash.fromMap(map, small);
   }
 
   #zsetFrom(members: readonly string[], scores: readonly number[], key: string, checkLengths: boolean): ZSet | null {

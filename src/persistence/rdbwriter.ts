@@ -322,18 +322,18 @@ export class RdbWriter {
     if (h.isListpack) {
       const lp = this.#lp;
       lp.reset();
-      for (const [f, v] of h.map) {
+      h.forEach((v, f) => {
         lp.addString(f);
         lp.addString(v);
-      }
+      });
       this.blob(lp.finish());
       return;
     }
     this.len(h.size);
-    for (const [f, v] of h.map) {
+    h.forEach((v, f) => {
       this.str(f);
       this.str(v);
-    }
+    });
   }
 
   #zset(z: ZSet): void {

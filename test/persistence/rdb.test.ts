@@ -31,7 +31,7 @@ function canon(v: Value): unknown {
     case "string": return ["s", (v as ByteString).toLatin1()];
     case "list": return ["l", (v as List).toArray()];
     case "set": return ["set", [...(v as SetValue).members].sort()];
-    case "hash": return ["h", [...(v as Hash).map]];
+    case "hash": return ["h", [...(v as Hash).entries()]];
     case "zset": {
       const out: [string, number][] = [];
       // A listpack sorted set holds -0 as 0, and a load may pick listpack where the source was a

@@ -31,7 +31,7 @@ function canon(v: Value): unknown {
     case "string": return ["s", (v as ByteString).toLatin1()];
     case "list": return ["l", (v as List).toArray()];
     case "set": return ["set", [...(v as SetValue).members].sort()];
-    case "hash": return ["h", [...(v as Hash).map].sort()];
+    case "hash": return ["h", [...(v as Hash).entries()].sort()];
     case "zset": return ["z", [...(v as ZSet).dict].sort()];
     default: return ["?"];
   }
