@@ -1,8 +1,9 @@
-// One numbered database: the key → value dictionary, the expires dictionary, lazy expiry,
-// last-access times (OBJECT IDLETIME), LFU counters (OBJECT FREQ) and the SCAN cursor registry.
+// One numbered database: the key → value dictionary (keytable.ts), the expires dictionary, lazy
+// expiry, last-access times (OBJECT IDLETIME), LFU counters (OBJECT FREQ) and SCAN cursors.
 // Knows nothing of clients, replies or propagation: it reports through KeyspaceHooks.
 import type { Clock } from "../util/clock.ts";
 import type { Value } from "../types/value.ts";
+import { FLAG_EXPIRE, KeyTable } from "./keytable.ts";
 
 export interface KeyspaceHooks {
   /** A key was found expired and removed (lazy or active): propagate DEL, notify, signal. */
@@ -14,42 +15,31 @@ export interface KeyspaceHooks {
 }
 
 /**
- * Watches a db while a point-in-time snapshot (BGSAVE) is being written: told before a stored
- * object value may be changed in place or handed to another key, and before two dbs swap.
+ * Watches a db while a point-in-time snapshot (BGSAVE) is being written: told before two dbs
+ * swap contents (record changes are reported by the KeyTable's RecordGuard).
  */
 export interface WriteObserver {
-  /** value (an object stored at key) may be mutated in place or moved after this call. */
-  beforeWrite(db: Db, key: string, value: object): void;
   /** a and b are about to exchange contents (SWAPDB). */
   beforeSwap(a: Db, b: Db): void;
 }
 
-/**
- * A stored key: its value and when it was last accessed (Redis keeps both in the robj). One
- * object per key keeps reads to one hash lookup: an access updates `t` in place.
- */
-export class Entry {
-  v: Value;
-  t: number;
-  constructor(v: Value, t: number) {
-    this.v = v;
-    this.t = t;
-  }
-}
-
-/** A live iteration over a dictionary, resumed by a SCAN cursor. */
-export interface ScanState {
-  iter: Iterator<string>;
-  done: boolean;
+/** A parked SCAN iteration: the next record of that table to visit. */
+interface ScanState {
+  table: KeyTable;
+  generation: number;
+  pos: number;
 }
 
 const MAX_CURSORS = 1024;
 /** Redis's LFU_INIT_VAL: the counter a new key starts with, so it is not evicted at once. */
 const LFU_INIT = 5;
+/** Marks a stored LFU word as set (0 means "no LFU state yet"). */
+const LFU_SET = 1 << 24;
 
 export class Db {
   readonly id: number;
-  dict = new Map<string, Entry>();
+  /** The keys and their values, access times and LFU state (keyspace/keytable.ts). */
+  dict = new KeyTable();
   /** Absolute expiry in ms. Times beyond ±2^53 are kept exactly in #exactExpires too. */
   expires = new Map<string, number>();
   /** Keep LFU counters (an LFU maxmemory-policy is in force); set by the server. */
@@ -59,17 +49,14 @@ export class Db {
   lfuDecayTime = 1;
   /** Report created keys through hooks.added (notify-keyspace-events has 'n'); set by the server. */
   notifyNew = false;
-  /** LFU state per key: last-decrement minute (16 bits, wrapping) × 256 + counter, as Redis packs it. */
-  #freq = new Map<string, number>();
   #exactExpires = new Map<string, bigint>();
   #clock: Clock;
   #hooks: KeyspaceHooks;
-  #cursors = new Map<number, Iterator<string>>();
+  #cursors = new Map<number, ScanState>();
   #nextCursor = 1;
-  #randIter: Iterator<string> | null = null;
   /** Iterator reused by the active expire cycle across runs (Redis's expires_cursor). */
   expireIter: Iterator<[string, number]> | null = null;
-  /** Snapshots in progress (persistence/snapshot.ts); empty almost always. */
+  /** Snapshots in progress (persistence/pointintime.ts); empty almost always. */
   observers: WriteObserver[] = [];
 
   constructor(id: number, clock: Clock, hooks: KeyspaceHooks) {
@@ -105,24 +92,41 @@ export class Db {
 
   /** Look a key up for reading or writing, expiring it first. Updates the access time. */
   lookup(key: string): Value | undefined {
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const e = this.dict.get(key);
-    if (e === undefined) return undefined;
-    const v = e.v;
-    // Handlers mutate object values they looked up in place: a snapshot keeps the old one first.
-    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0 || (t.hasFlag(r, FLAG_EXPIRE) && this.expireIfNeeded(key))) return undefined;
+    this.#accessed(t, r);
+    return t.value(r);
+  }
+
+  /**
+   * lookup() by the key's bytes b[s, e): the record (valid until the next write to this db), or
+   * 0. Updates the access time. The hot commands read and write through the record.
+   */
+  lookupRecord(b: Uint8Array, s: number, e: number): number {
+    const t = this.dict;
+    const r = t.findBytes(b, s, e);
+    if (r === 0) return 0;
+    if (t.hasFlag(r, FLAG_EXPIRE) && this.expireIfNeeded(t.keyOf(r))) return 0;
+    this.#accessed(t, r);
+    return r;
+  }
+
+  /** Handlers mutate object values they looked up in place: a snapshot keeps the old one first. */
+  #accessed(t: KeyTable, r: number): void {
+    if (t.guards.length !== 0 && t.isObject(r)) t.beforeMutation(r);
     const now = this.#clock.now();
-    e.t = now;
-    if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
-    return v;
+    t.setAccessTime(r, now);
+    if (this.lfu) t.setLfu(r, this.#lfuBump(t.lfu(r), now));
   }
 
   /** Look a key up without touching its access time (OBJECT, TYPE-free internal reads). */
   peek(key: string): Value | undefined {
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const v = this.dict.get(key)?.v;
-    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
-    return v;
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0 || (t.hasFlag(r, FLAG_EXPIRE) && this.expireIfNeeded(key))) return undefined;
+    if (t.guards.length !== 0 && t.isObject(r)) t.beforeMutation(r);
+    return t.value(r);
   }
 
   has(key: string): boolean {
@@ -134,42 +138,100 @@ export class Db {
    * a key counts as an access of the old one and keeps its LFU counter.
    */
   set(key: string, value: Value, keepTtl = false): void {
-    const now = this.#clock.now();
-    // Matches Redis (setKey looks the key up for writing first): a logically expired key is
-    // reclaimed and reported as expired, so the new value is a new key without the old TTL.
-    if (this.expires.size !== 0) this.expireIfNeeded(key, now);
-    const e = this.dict.get(key);
-    if (this.lfu) this.#freq.set(key, e !== undefined ? this.#lfuBump(this.#freq.get(key), now) : this.#lfuNew(now));
-    if (e === undefined) {
-      this.dict.set(key, new Entry(value, now));
-      if (this.notifyNew) this.#hooks.added?.(this, key);
-    } else if (this.observers.length === 0) {
-      e.v = value;
-      e.t = now;
-    } else {
-      // A snapshot's copy holds the old entry: leave it as it is.
-      this.dict.set(key, new Entry(value, now));
+    const t = this.dict;
+    let r = t.find(key);
+    if (r === 0) {
+      this.#added(key, t.insert(key, value, this.#clock.now()));
+      return;
     }
-    if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
+    this.#overwrite(r, key, keepTtl);
+    r = t.find(key);
+    if (r === 0) this.#added(key, t.insert(key, value, this.#clock.now()));
+    else t.setValue(r, value);
+  }
+
+  /**
+   * set() of a string value from bytes: key b[ks, ke), value vb[vs, ve), with no JS strings when
+   * they fit the arena. Returns the record.
+   */
+  setBytes(b: Uint8Array, ks: number, ke: number, vb: Uint8Array, vs: number, ve: number, keepTtl = false): number {
+    const t = this.dict;
+    let r = t.findBytes(b, ks, ke);
+    if (r !== 0) {
+      if (!t.hasFlag(r, FLAG_EXPIRE) && !this.lfu) {
+        // The common case: a live key without TTL is overwritten in place.
+        t.setAccessTime(r, this.#clock.now());
+        t.setValueBytes(r, vb, vs, ve);
+        return r;
+      }
+      this.#overwrite(r, t.keyOf(r), keepTtl);
+      r = t.findBytes(b, ks, ke);
+      if (r !== 0) {
+        t.setValueBytes(r, vb, vs, ve);
+        return r;
+      }
+    }
+    r = t.insertBytes(b, ks, ke, vb, vs, ve, this.#clock.now());
+    if (this.lfu || this.notifyNew) this.#added(t.keyOf(r), r);
+    return r;
+  }
+
+  /**
+   * Before an existing key r gets a new value: reclaim it if logically expired (like Redis's
+   * setKey, which looks the key up for writing first), count the access, drop the TTL unless kept.
+   */
+  #overwrite(r: number, key: string, keepTtl: boolean): void {
+    const t = this.dict;
+    const now = this.#clock.now();
+    if (t.hasFlag(r, FLAG_EXPIRE)) {
+      if (this.expireIfNeeded(key, now)) {
+        if (t.find(key) === 0) return;
+      }
+      if (!keepTtl) this.persist(key);
+    }
+    t.setAccessTime(r, now);
+    if (this.lfu) t.setLfu(r, this.#lfuBump(t.lfu(r), now));
+  }
+
+  /** A key was created at record r. */
+  #added(key: string, r: number): void {
+    if (this.lfu) this.dict.setLfu(r, this.#lfuNew(this.#clock.now()));
+    if (this.notifyNew) this.#hooks.added?.(this, key);
   }
 
   /** Replace the value of an existing key, keeping its TTL (in-place updates). */
   update(key: string, value: Value): void {
-    const e = this.dict.get(key);
-    if (e !== undefined && this.observers.length === 0) e.v = value;
-    else this.dict.set(key, new Entry(value, e?.t ?? this.#clock.now()));
+    const t = this.dict;
+    const r = t.find(key);
+    if (r !== 0) t.setValue(r, value);
+    else t.insert(key, value, this.#clock.now());
+  }
+
+  /** Replace the value of record r (from lookupRecord), keeping its TTL. */
+  updateRecord(r: number, value: Value): void {
+    this.dict.setValue(r, value);
   }
 
   delete(key: string): boolean {
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return false;
-    return this.#remove(key);
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0) return false;
+    if (t.hasFlag(r, FLAG_EXPIRE) && this.expireIfNeeded(key)) return false;
+    this.#removeRecord(key, r);
+    return true;
   }
 
   #remove(key: string): boolean {
-    if (!this.dict.delete(key)) return false;
-    if (this.expires.delete(key)) this.#exactExpires.delete(key);
-    this.#freq.delete(key);
+    const r = this.dict.find(key);
+    if (r === 0) return false;
+    this.#removeRecord(key, r);
     return true;
+  }
+
+  #removeRecord(key: string, r: number): void {
+    const t = this.dict;
+    if (t.hasFlag(r, FLAG_EXPIRE) && this.expires.delete(key)) this.#exactExpires.delete(key);
+    t.remove(r);
   }
 
   /** Absolute expiry in ms, or -1. Beyond ±2^53 this is the nearest double; see getExpireExact. */
@@ -186,8 +248,10 @@ export class Db {
     return exact !== undefined && Number(exact) === when ? exact : when;
   }
 
-  /** Set the absolute expiry in ms; a bigint keeps every digit of an int64 time. */
+  /** Set the absolute expiry in ms of an existing key; a bigint keeps every digit of an int64 time. */
   setExpire(key: string, when: number | bigint): void {
+    const r = this.dict.find(key);
+    if (r !== 0) this.dict.setFlag(r, FLAG_EXPIRE, true);
     if (typeof when === "bigint") {
       const n = Number(when);
       this.expires.set(key, n);
@@ -202,13 +266,15 @@ export class Db {
   persist(key: string): boolean {
     if (!this.expires.delete(key)) return false;
     this.#exactExpires.delete(key);
+    const r = this.dict.find(key);
+    if (r !== 0) this.dict.setFlag(r, FLAG_EXPIRE, false);
     return true;
   }
 
   /** Milliseconds since the key was last accessed (OBJECT IDLETIME). */
   idleMs(key: string): number {
-    const e = this.dict.get(key);
-    return e === undefined ? 0 : Math.max(0, this.#clock.now() - e.t);
+    const r = this.dict.find(key);
+    return r === 0 ? 0 : Math.max(0, this.#clock.now() - this.dict.accessTime(r));
   }
 
   /**
@@ -216,43 +282,50 @@ export class Db {
    * its access time is the load's. False when the key existed (the value then replaced it).
    */
   loadEntry(key: string, value: Value): boolean {
-    if (this.lfu) {
-      const had = this.dict.has(key);
-      this.set(key, value);
-      return !had;
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0) {
+      const nr = t.insert(key, value, this.#clock.now());
+      if (this.lfu) t.setLfu(nr, this.#lfuNew(this.#clock.now()));
+      return true;
     }
-    const n = this.dict.size;
-    this.dict.set(key, new Entry(value, this.#clock.now()));
-    if (this.dict.size !== n) return true;
     // A replaced key (DEBUG RELOAD MERGE): like set(), its old TTL goes.
-    if (this.expires.size !== 0 && this.expires.delete(key)) this.#exactExpires.delete(key);
+    if (this.lfu) this.set(key, value);
+    else {
+      this.persist(key);
+      t.setValue(r, value);
+      t.setAccessTime(r, this.#clock.now());
+    }
     return false;
   }
 
   /** Set a key's idle time (RESTORE IDLETIME, RDB IDLE metadata). */
   setIdle(key: string, idleMs: number): void {
-    const e = this.dict.get(key);
-    if (e !== undefined) e.t = this.#clock.now() - idleMs;
+    const r = this.dict.find(key);
+    if (r !== 0) this.dict.setAccessTime(r, this.#clock.now() - idleMs);
   }
 
   /** Set a key's LFU counter, as of now (RESTORE FREQ, RDB FREQ metadata). */
   setLfuCounter(key: string, counter: number): void {
-    if (this.dict.has(key)) this.#freq.set(key, this.#minutes(this.#clock.now()) * 256 + Math.min(255, Math.max(0, counter)));
+    const r = this.dict.find(key);
+    if (r !== 0) this.dict.setLfu(r, LFU_SET | (this.#minutes(this.#clock.now()) * 256 + Math.min(255, Math.max(0, counter))));
   }
 
   /** Mark a key as accessed now (TOUCH). */
   touch(key: string): void {
-    const e = this.dict.get(key);
-    if (e === undefined) return;
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0) return;
     const now = this.#clock.now();
-    e.t = now;
-    if (this.lfu) this.#freq.set(key, this.#lfuBump(this.#freq.get(key), now));
+    t.setAccessTime(r, now);
+    if (this.lfu) t.setLfu(r, this.#lfuBump(t.lfu(r), now));
   }
 
   /** The key's LFU counter after decay, without counting an access (OBJECT FREQ, eviction). */
   lfuFreq(key: string): number {
-    const packed = this.#freq.get(key);
-    return packed === undefined ? 0 : this.#lfuDecayed(packed, this.#clock.now());
+    const r = this.dict.find(key);
+    const word = r === 0 ? 0 : this.dict.lfu(r);
+    return word === 0 ? 0 : this.#lfuDecayed(word & (LFU_SET - 1), this.#clock.now());
   }
 
   #minutes(now: number): number {
@@ -260,7 +333,7 @@ export class Db {
   }
 
   #lfuNew(now: number): number {
-    return this.#minutes(now) * 256 + LFU_INIT;
+    return LFU_SET | (this.#minutes(now) * 256 + LFU_INIT);
   }
 
   /** Redis's LFUDecrAndReturn: one step down per lfu-decay-time minutes since the last access. */
@@ -275,13 +348,13 @@ export class Db {
   }
 
   /** Redis's updateLFU: decay, then a logarithmic increment (likelier while the counter is low). */
-  #lfuBump(packed: number | undefined, now: number): number {
-    let counter = packed === undefined ? LFU_INIT : this.#lfuDecayed(packed, now);
+  #lfuBump(word: number, now: number): number {
+    let counter = word === 0 ? LFU_INIT : this.#lfuDecayed(word & (LFU_SET - 1), now);
     if (counter < 255) {
       const base = Math.max(0, counter - LFU_INIT);
       if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) counter++;
     }
-    return this.#minutes(now) * 256 + counter;
+    return LFU_SET | (this.#minutes(now) * 256 + counter);
   }
 
   /**
@@ -294,17 +367,18 @@ export class Db {
 
   /** Move a live key into another db (MOVE), or within this one (RENAME), carrying all its state. */
   moveTo(key: string, dst: Db, dstKey = key): void {
-    const e = this.dict.get(key);
-    if (e === undefined || (dst === this && dstKey === key)) return;
-    const v = e.v;
-    if (this.observers.length !== 0 && typeof v === "object") for (const o of this.observers) o.beforeWrite(this, key, v);
+    const t = this.dict;
+    const r = t.find(key);
+    if (r === 0 || (dst === this && dstKey === key)) return;
+    const v = t.value(r);
+    const atime = t.accessTime(r);
+    const lfu = t.lfu(r);
     const when = this.getExpireExact(key);
-    const freq = this.#freq.get(key);
-    this.#remove(key);
+    this.#removeRecord(key, r);
     dst.#remove(dstKey);
-    dst.dict.set(dstKey, new Entry(v, e.t));
+    const nr = dst.dict.insert(dstKey, v, atime);
     if (when !== -1) dst.setExpire(dstKey, when);
-    if (dst.lfu) dst.#freq.set(dstKey, freq ?? dst.#lfuNew(dst.#clock.now()));
+    if (dst.lfu) dst.dict.setLfu(nr, lfu !== 0 ? lfu : dst.#lfuNew(dst.#clock.now()));
     // Matches Redis: the destination is deleted and added again, so it is always a "new" key.
     if (dst.notifyNew) dst.#hooks.added?.(dst, dstKey);
   }
@@ -312,13 +386,11 @@ export class Db {
   /** Remove every key; returns how many there were. */
   flush(): number {
     const n = this.dict.size;
-    this.dict = new Map();
+    this.dict = new KeyTable();
     this.expires = new Map();
     this.#exactExpires = new Map();
-    this.#freq = new Map();
     this.#cursors.clear();
     this.expireIter = null;
-    this.#randIter = null;
     return n;
   }
 
@@ -328,41 +400,26 @@ export class Db {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
-    [this.#freq, other.#freq] = [other.#freq, this.#freq];
     this.#cursors.clear();
     other.#cursors.clear();
     this.expireIter = null;
     other.expireIter = null;
-    this.#randIter = null;
-    other.#randIter = null;
   }
 
   /**
-   * A random live key, or null. Small dictionaries pick uniformly; large ones skip a random
-   * distance along a rotating iterator, so each call costs O(1) amortised like Redis's.
-   * An expired pick is reclaimed and another drawn, so this ends once a live key turns up or
-   * the db is empty. Where expired keys are kept (replicas), Redis gives up after 100 expired
-   * draws when every key has a TTL and returns the last one; so do we.
+   * A random live key, or null: a uniform pick over the index. An expired pick is reclaimed and
+   * another drawn, so this ends once a live key turns up or the db is empty. Where expired keys
+   * are kept (replicas), Redis gives up after 100 expired draws when every key has a TTL and
+   * returns the last one; so do we.
    */
   randomKey(): string | null {
     let keptTries = 100;
-    while (this.dict.size > 0) {
-      let k: string | null = null;
-      if (this.dict.size <= 1024) {
-        let i = Math.floor(Math.random() * this.dict.size);
-        for (const key of this.dict.keys()) if (i-- === 0) { k = key; break; }
-      } else {
-        let skip = Math.floor(Math.random() * 64);
-        while (k === null || skip-- > 0) {
-          this.#randIter ??= this.dict.keys();
-          const r = this.#randIter.next();
-          if (r.done) this.#randIter = null;
-          else k = r.value;
-        }
-      }
-      if (k === null) continue;
-      if (this.expires.size !== 0 && this.expires.has(k)) {
-        if (this.expires.size === this.dict.size && this.#hooks.keepExpired() && --keptTries === 0) return k;
+    const t = this.dict;
+    while (t.size > 0) {
+      const r = t.randomRecord();
+      const k = t.keyOf(r);
+      if (t.hasFlag(r, FLAG_EXPIRE)) {
+        if (this.expires.size === t.size && this.#hooks.keepExpired() && --keptTries === 0) return k;
         if (this.expireIfNeeded(k)) continue;
       }
       return k;
@@ -371,28 +428,30 @@ export class Db {
   }
 
   /**
-   * One step of SCAN over the keys: resumes the iteration named by cursor (0 starts one) and
-   * returns up to count keys and the next cursor (0 when done). A live Map iterator visits
+   * One step of SCAN over the keys: resumes the walk named by cursor (0 starts one) and returns
+   * up to count keys and the next cursor (0 when done). Records never move, so the walk visits
    * every key present for the whole iteration exactly once, whatever is added or removed.
-   * An unknown cursor (never issued, already used, or dropped past MAX_CURSORS parked ones)
-   * starts afresh: the client may see keys again, but never misses one.
+   * An unknown cursor (never issued, already used, dropped past MAX_CURSORS parked ones, or
+   * outliving a FLUSHDB) starts afresh: the client may see keys again, but never misses one.
    */
   scan(cursor: number, count: number): { next: number; keys: string[] } {
-    let it: Iterator<string> | undefined;
+    const t = this.dict;
+    let pos = 1;
     if (cursor !== 0) {
-      it = this.#cursors.get(cursor);
+      const st = this.#cursors.get(cursor);
       this.#cursors.delete(cursor);
+      if (st !== undefined && st.table === t && st.generation === t.generation) pos = st.pos;
     }
-    if (it === undefined) it = this.dict.keys();
     const keys: string[] = [];
-    while (keys.length < count) {
-      const r = it.next();
-      if (r.done) return { next: 0, keys };
-      keys.push(r.value);
+    let r = t.first(pos);
+    while (r !== 0 && keys.length < count) {
+      keys.push(t.keyOf(r));
+      r = t.next(r);
     }
+    if (r === 0) return { next: 0, keys };
     const next = this.#nextCursor++;
     if (this.#nextCursor > 0x7fffffff) this.#nextCursor = 1;
-    this.#cursors.set(next, it);
+    this.#cursors.set(next, { table: t, generation: t.generation, pos: r });
     if (this.#cursors.size > MAX_CURSORS) {
       const oldest = this.#cursors.keys().next().value;
       if (oldest !== undefined) this.#cursors.delete(oldest);

@@ -4,7 +4,7 @@
 // a temp file. Knows nothing of manifests or incr files (aofrewrite.ts swaps those).
 import { rmSync } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
-import type { Db, WriteObserver, Entry } from "../keyspace/db.ts";
+import type { Db } from "../keyspace/db.ts";
 import type { Value } from "../types/value.ts";
 import { ByteString } from "../types/bytestring.ts";
 import { List } from "../types/list.ts";
@@ -14,6 +14,7 @@ import { ZSet } from "../types/zset.ts";
 import { formatG17 } from "../util/format.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import { Snapshot } from "./snapshot.ts";
+import { PointInTime, type PointInTimeSink } from "./pointintime.ts";
 import type { RdbSaveOptions } from "./rdb.ts";
 
 /** Redis's AOF_REWRITE_ITEMS_PER_CMD: a big collection is rebuilt 64 items per command. */
@@ -96,62 +97,32 @@ function batches<T>(e: CommandEncoder, cmd: string, key: string, total: number, 
   }
 }
 
-/**
- * The keyspace as RESP commands at the moment of construction, written in slices. Like the RDB
- * Snapshot: the dictionaries are copied (shallow) at the start; object values are shared with
- * the live dbs, which tell us before one may change (WriteObserver), and we write it first.
- */
-export class RespSnapshot implements BaseSerializer, WriteObserver {
-  readonly #dbs: readonly Db[];
-  readonly #copies: (Map<string, Entry> | null)[] = [];
-  readonly #expires: Map<string, number>[] = [];
-  /** Which copy holds the original contents of the live db with this id (SWAPDB moves them). */
-  readonly #route: number[] = [];
+/** The keyspace as RESP commands at the moment of construction, written in slices (pointintime.ts). */
+export class RespSnapshot implements BaseSerializer, PointInTimeSink {
+  readonly #walk: PointInTime;
   readonly #enc = new CommandEncoder(CHUNK + 64 * 1024);
   /** The db the output last SELECTed (-1: none yet). */
   #selected = -1;
-  #cur = -1;
-  #iter: Iterator<[string, Entry]> | null = null;
-  #done = false;
-  processed = 0;
-  readonly total: number;
 
   constructor(dbs: readonly Db[]) {
-    this.#dbs = dbs;
-    let total = 0;
-    for (const db of dbs) {
-      this.#copies.push(db.dict.size === 0 ? null : new Map(db.dict));
-      this.#expires.push(db.expires.size === 0 ? new Map() : new Map(db.expires));
-      this.#route.push(db.id);
-      total += db.dict.size;
-    }
-    this.total = total;
-    for (const db of dbs) db.observers.push(this);
+    this.#walk = new PointInTime(dbs, this);
+  }
+
+  get processed(): number {
+    return this.#walk.processed;
+  }
+
+  get total(): number {
+    return this.#walk.total;
   }
 
   detach(): void {
-    for (const db of this.#dbs) {
-      const i = db.observers.indexOf(this);
-      if (i >= 0) db.observers.splice(i, 1);
-    }
+    this.#walk.detach();
   }
 
-  beforeWrite(db: Db, key: string, value: object): void {
-    const ci = this.#route[db.id];
-    if (ci === undefined) return;
-    const copy = this.#copies[ci];
-    if (copy === null || copy === undefined || copy.get(key)?.v !== value) return;
-    copy.delete(key);
-    this.#entry(ci, db, key, value as Value);
-  }
+  open(): void {}
 
-  beforeSwap(a: Db, b: Db): void {
-    const t = this.#route[a.id]!;
-    this.#route[a.id] = this.#route[b.id]!;
-    this.#route[b.id] = t;
-  }
-
-  #entry(ci: number, live: Db, key: string, v: Value): void {
+  entry(ci: number, _live: Db, key: string, v: Value, when: number | bigint): void {
     const e = this.#enc;
     if (this.#selected !== ci) {
       e.header(42, 2);
@@ -159,54 +130,15 @@ export class RespSnapshot implements BaseSerializer, WriteObserver {
       e.bulkInt(ci);
       this.#selected = ci;
     }
-    let when: number | bigint = -1;
-    const ex = this.#expires[ci]!;
-    if (ex.size !== 0) {
-      const t = ex.get(key);
-      if (t !== undefined) {
-        when = t;
-        if (!Number.isSafeInteger(t) && live.expires.get(key) === t) when = live.getExpireExact(key);
-      }
-    }
     encodeKey(e, key, v, when);
-    this.processed++;
+  }
+
+  full(): boolean {
+    return this.#enc.len >= CHUNK;
   }
 
   step(deadline: number): boolean {
-    while (!this.#done) {
-      if (this.#iter === null) {
-        const ci = this.#cur + 1;
-        if (ci >= this.#copies.length) {
-          this.#done = true;
-          this.detach();
-          break;
-        }
-        this.#cur = ci;
-        const copy = this.#copies[ci];
-        if (copy === null || copy === undefined) continue;
-        this.#iter = copy.entries();
-      }
-      const copy = this.#copies[this.#cur]!;
-      const id = this.#route.indexOf(this.#cur);
-      const live = this.#dbs[id < 0 ? this.#cur : id]!;
-      const it = this.#iter;
-      let n = 0;
-      for (;;) {
-        const r = it.next();
-        if (r.done) {
-          this.#copies[this.#cur] = null;
-          this.#iter = null;
-          break;
-        }
-        const [key, entry] = r.value;
-        const v = entry.v;
-        if (typeof v === "object") copy.delete(key);
-        this.#entry(this.#cur, live, key, v);
-        if ((++n & 63) === 0 && (this.#enc.len >= CHUNK || performance.now() >= deadline)) return false;
-      }
-      if (this.#enc.len >= CHUNK || performance.now() >= deadline) return this.#done;
-    }
-    return true;
+    return this.#walk.step(deadline);
   }
 
   take(): Uint8Array | null {

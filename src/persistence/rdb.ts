@@ -115,8 +115,7 @@ export function writeDb(w: RdbWriter, db: Db, opts: RdbSaveOptions): void {
   const expires = db.expires;
   writeDbHeader(w, db.id, dict.size, expires.size);
   const meta = opts.evictionMeta ?? "none";
-  for (const [key, entry] of dict) {
-    const v = entry.v;
+  for (const [key, v] of dict.entries()) {
     let when: number | bigint = -1;
     if (expires.size !== 0) {
       const e = expires.get(key);

@@ -46,7 +46,7 @@ function canon(v: Value): unknown {
 function dbCanon(dbs: readonly Db[]): unknown[] {
   const out: unknown[] = [];
   for (const db of dbs) {
-    for (const [k, e] of db.dict) out.push([db.id, k, String(db.getExpireExact(k)), canon(e.v)]);
+    for (const [k, v] of db.dict.entries()) out.push([db.id, k, String(db.getExpireExact(k)), canon(v)]);
   }
   return out.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }

@@ -41,7 +41,7 @@ function dumpFile(path: string): Map<string, string> {
   const dbs = Array.from({ length: 16 }, (_, i) => new Db(i, new ManualClock(Date.now()), { expired() {}, keepExpired: () => false }));
   loadRdb(readFileSync(path), dbs, Date.now());
   const out = new Map<string, string>();
-  for (const [k, { v }] of dbs[0]!.dict) out.set(k, typeof v === "object" ? JSON.stringify((v as { toArray?: () => string[] }).toArray?.() ?? v.type) : String(v));
+  for (const [k, v] of dbs[0]!.dict.entries()) out.set(k, typeof v === "object" ? JSON.stringify((v as { toArray?: () => string[] }).toArray?.() ?? v.type) : String(v));
   return out;
 }
 

@@ -39,7 +39,7 @@ function canon(v: Value): unknown {
 
 function state(dbs: readonly Db[]): string[] {
   const out: string[] = [];
-  for (const db of dbs) for (const [k, { v }] of db.dict) out.push(JSON.stringify([db.id, k, db.getExpire(k), canon(v)]));
+  for (const db of dbs) for (const [k, v] of db.dict.entries()) out.push(JSON.stringify([db.id, k, db.getExpire(k), canon(v)]));
   return out.sort();
 }
 
