@@ -108,6 +108,44 @@ export class Context implements Watcher {
     return v;
   }
 
+  /**
+   * lookupRead() by argument i's bytes, with no key string: the keyspace record (valid until the
+   * next write to the db; read it through c.db.dict), or 0.
+   */
+  lookupReadArg(i: number): number {
+    const a = this.args;
+    const b = a.base;
+    const s = b + a.starts[i]!;
+    const e = b + a.ends[i]!;
+    const r = this.noTouch ? this.db.peekRecord(a.buf, s, e) : this.db.lookupRecord(a.buf, s, e);
+    if (r === 0) {
+      this.server.stats.keyspaceMisses++;
+      if ((this.server.pubsub.notifyFlags & NOTIFY_KEY_MISS) !== 0) this.notify(NOTIFY_KEY_MISS, "keymiss", a.str(i));
+    } else {
+      this.server.stats.keyspaceHits++;
+    }
+    return r;
+  }
+
+  /** lookupWrite() by argument i's bytes: the keyspace record, or 0. */
+  lookupWriteArg(i: number): number {
+    const a = this.args;
+    const b = a.base;
+    return this.db.lookupRecord(a.buf, b + a.starts[i]!, b + a.ends[i]!);
+  }
+
+  /**
+   * signalModified() and notify() for the key at argument i; the key's string is made only
+   * when a WATCH or an enabled notification class needs it.
+   */
+  keyChanged(i: number, type: number, event: string): void {
+    const srv = this.server;
+    if (srv.watches.empty && (srv.pubsub.notifyFlags & type) === 0) return;
+    const key = this.args.str(i);
+    this.signalModified(key);
+    this.notify(type, event, key);
+  }
+
   /** Redis's lookupKeyWrite. */
   lookupWrite(key: string): Value | undefined {
     return this.db.lookup(key);

@@ -17,8 +17,8 @@ function valueInt(v: StringValue): number | bigint | null {
 
 /** INCR/DECR/INCRBY/DECRBY: add incr to the int64 at key; the TTL is kept. */
 function incrDecr(c: Context, incr: number | bigint): void {
-  const key = c.args.str(1);
-  const v = c.lookupWrite(key);
+  const r = c.lookupWriteArg(1);
+  const v = r === 0 ? undefined : c.db.dict.value(r);
   let cur: number | bigint = 0;
   if (v !== undefined) {
     if (!isStringValue(v)) return c.error(E.wrongType);
@@ -37,11 +37,11 @@ function incrDecr(c: Context, incr: number | bigint): void {
     out = r;
     stored = r.toString();
   }
-  if (v === undefined) c.db.set(key, stored);
-  else c.db.update(key, stored);
+  const a = c.args;
+  if (r === 0) c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, stored);
+  else c.db.updateRecord(r, stored);
   c.dirty();
-  c.signalModified(key);
-  c.notify(NOTIFY_STRING, "incrby", key);
+  c.keyChanged(1, NOTIFY_STRING, "incrby");
   c.reply.int(out);
 }
 

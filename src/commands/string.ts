@@ -33,6 +33,15 @@ function replyString(c: Context, v: StringValue): void {
   else c.reply.bulkBytes(v.bytes());
 }
 
+/** GET's reply for keyspace record r: inline bytes are copied straight into the reply. */
+function replyRecord(c: Context, r: number): void {
+  const t = c.db.dict;
+  if (t.isInlineString(r)) return c.reply.bulkSlice(t.bytes, t.valueStart(r), t.valueLength(r));
+  const v = t.value(r);
+  if (!isStringValue(v)) return c.error(E.wrongType);
+  replyString(c, v);
+}
+
 /**
  * Redis's getGenericCommand: reply with the value (or nil). Returns false when the key holds
  * another type (the error has been sent).
@@ -232,13 +241,16 @@ function tooLong(c: Context, total: number): boolean {
 
 /** MSET/MSETNX: store each key/value pair of argv[1..argc) as SET would. */
 function storePairs(c: Context, argc: number): void {
-  for (let i = 1; i < argc; i += 2) {
-    const key = c.args.str(i);
-    c.db.set(key, storeString(c.args.str(i + 1)));
-    c.signalModified(key);
-    c.notify(NOTIFY_STRING, "set", key);
-  }
+  for (let i = 1; i < argc; i += 2) setArg(c, i);
   c.dirty((argc - 1) / 2);
+}
+
+/** SET of argument i to argument i + 1 straight from the request bytes (TTL dropped), and its signals. */
+function setArg(c: Context, i: number): void {
+  const a = c.args;
+  const b = a.base;
+  c.db.setBytes(a.buf, b + a.starts[i]!, b + a.ends[i]!, a.buf, b + a.starts[i + 1]!, b + a.ends[i + 1]!);
+  c.keyChanged(i, NOTIFY_STRING, "set");
 }
 
 /** SETEX/PSETEX key ttl value: SET with EX or PX (unit), the TTL at argv[2]. */
@@ -270,10 +282,9 @@ export const stringCommands: readonly CommandSpec[] = [
     summary: "Returns the string value of a key.",
     complexity: "O(1)",
     run(c) {
-      const v = c.lookupRead(c.args.str(1));
-      if (v === undefined) return c.reply.nil();
-      if (!isStringValue(v)) return c.error(E.wrongType);
-      replyString(c, v);
+      const r = c.lookupReadArg(1);
+      if (r === 0) return c.reply.nil();
+      replyRecord(c, r);
     },
   },
   {
@@ -296,12 +307,9 @@ export const stringCommands: readonly CommandSpec[] = [
     complexity: "O(1)",
     run(c) {
       if (c.args.argc === 3) {
-        // The common case, kept free of option parsing.
-        const key = c.args.str(1);
-        c.db.set(key, storeString(c.args.str(2)));
+        // The common case, kept free of option parsing and of JS strings.
+        setArg(c, 1);
         c.dirty();
-        c.signalModified(key);
-        c.notify(NOTIFY_STRING, "set", key);
         return c.reply.ok();
       }
       const o = parseExtOptions(c, 3, false);
@@ -341,9 +349,17 @@ export const stringCommands: readonly CommandSpec[] = [
       const n = c.args.argc - 1;
       c.reply.array(n);
       for (let i = 1; i <= n; i++) {
-        const v = c.lookupRead(c.args.str(i));
-        if (v === undefined || !isStringValue(v)) c.reply.nil();
-        else replyString(c, v);
+        const r = c.lookupReadArg(i);
+        if (r === 0) c.reply.nil();
+        else {
+          const t = c.db.dict;
+          if (t.isInlineString(r)) c.reply.bulkSlice(t.bytes, t.valueStart(r), t.valueLength(r));
+          else {
+            const v = t.value(r);
+            if (isStringValue(v)) replyString(c, v);
+            else c.reply.nil();
+          }
+        }
       }
     },
   },

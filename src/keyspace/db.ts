@@ -4,6 +4,7 @@
 import type { Clock } from "../util/clock.ts";
 import type { Value } from "../types/value.ts";
 import { FLAG_EXPIRE, KeyTable } from "./keytable.ts";
+import { canonicalIntBytes } from "../types/bytestring.ts";
 
 export interface KeyspaceHooks {
   /** A key was found expired and removed (lazy or active): propagate DEL, notify, signal. */
@@ -112,6 +113,15 @@ export class Db {
     return r;
   }
 
+  /** peek() by the key's bytes: the record or 0, without touching the access time. */
+  peekRecord(b: Uint8Array, s: number, e: number): number {
+    const t = this.dict;
+    const r = t.findBytes(b, s, e);
+    if (r === 0 || (t.hasFlag(r, FLAG_EXPIRE) && this.expireIfNeeded(t.keyOf(r)))) return 0;
+    if (t.guards.length !== 0 && t.isObject(r)) t.beforeMutation(r);
+    return r;
+  }
+
   /** Handlers mutate object values they looked up in place: a snapshot keeps the old one first. */
   #accessed(t: KeyTable, r: number): void {
     if (t.guards.length !== 0 && t.isObject(r)) t.beforeMutation(r);
@@ -150,28 +160,47 @@ export class Db {
     else t.setValue(r, value);
   }
 
+  /** set() with the key given by bytes b[ks, ke) (the TTL is dropped). */
+  setKeyBytes(b: Uint8Array, ks: number, ke: number, value: Value): void {
+    const t = this.dict;
+    let r = t.findBytes(b, ks, ke);
+    if (r !== 0) {
+      this.#overwrite(r, t.keyOf(r), false);
+      r = t.findBytes(b, ks, ke);
+      if (r !== 0) {
+        t.setValue(r, value);
+        return;
+      }
+    }
+    r = t.insertBytesValue(b, ks, ke, value, this.#clock.now());
+    if (this.lfu || this.notifyNew) this.#added(t.keyOf(r), r);
+  }
+
   /**
-   * set() of a string value from bytes: key b[ks, ke), value vb[vs, ve), with no JS strings when
-   * they fit the arena. Returns the record.
+   * set() of a string value from bytes: key b[ks, ke), value vb[vs, ve), stored like
+   * storeString() would (a canonical integer as a number) with no JS strings when they fit the
+   * arena. Returns the record.
    */
   setBytes(b: Uint8Array, ks: number, ke: number, vb: Uint8Array, vs: number, ve: number, keepTtl = false): number {
     const t = this.dict;
+    const int = canonicalIntBytes(vb, vs, ve);
     let r = t.findBytes(b, ks, ke);
     if (r !== 0) {
       if (!t.hasFlag(r, FLAG_EXPIRE) && !this.lfu) {
         // The common case: a live key without TTL is overwritten in place.
         t.setAccessTime(r, this.#clock.now());
-        t.setValueBytes(r, vb, vs, ve);
-        return r;
-      }
-      this.#overwrite(r, t.keyOf(r), keepTtl);
-      r = t.findBytes(b, ks, ke);
-      if (r !== 0) {
-        t.setValueBytes(r, vb, vs, ve);
-        return r;
+      } else {
+        this.#overwrite(r, t.keyOf(r), keepTtl);
+        r = t.findBytes(b, ks, ke);
       }
     }
-    r = t.insertBytes(b, ks, ke, vb, vs, ve, this.#clock.now());
+    if (r !== 0) {
+      if (int === null) t.setValueBytes(r, vb, vs, ve);
+      else t.setValue(r, int);
+      return r;
+    }
+    const now = this.#clock.now();
+    r = int === null ? t.insertBytes(b, ks, ke, vb, vs, ve, now) : t.insertBytesValue(b, ks, ke, int, now);
     if (this.lfu || this.notifyNew) this.#added(t.keyOf(r), r);
     return r;
   }

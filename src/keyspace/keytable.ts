@@ -323,27 +323,41 @@ export class KeyTable {
     return r;
   }
 
-  /** Add the key b[ks, ke) (not present) with the string value b2[vs, ve); returns its record. */
+  /** Add the key b[ks, ke) (not present) with the string value vb[vs, ve); returns its record. */
   insertBytes(b: Uint8Array, ks: number, ke: number, vb: Uint8Array, vs: number, ve: number, t: number): number {
-    const h = hashBytes(b, ks, ke);
-    const klen = ke - ks;
     const vlen = ve - vs;
     const inline = vlen <= INLINE_MAX;
-    const r = this.#alloc(klen, inline ? vlen : 0);
+    const r = this.#insertKeyBytes(b, ks, ke, inline ? vlen : 0, t);
+    if (inline) {
+      const p = r * 8 + HEAD + ke - ks;
+      const u8 = this.u8;
+      if (vlen <= 16) for (let j = 0; j < vlen; j++) u8[p + j] = vb[vs + j]!;
+      else u8.set(vb.subarray(vs, ve), p);
+      this.#i32[r * 2 + VTAG] = vlen;
+    } else {
+      this.#i32[r * 2 + OBJ] = this.#newObj(this.#decode(vb, vs, ve));
+      this.#i32[r * 2 + VTAG] = TAG_OBJ;
+    }
+    return r;
+  }
+
+  /** Add the key b[ks, ke) (not present) with any value; returns its record. */
+  insertBytesValue(b: Uint8Array, ks: number, ke: number, v: Value, t: number): number {
+    const r = this.#insertKeyBytes(b, ks, ke, inlineNeed(ke - ks, v), t);
+    this.#setFresh(r, v);
+    return r;
+  }
+
+  #insertKeyBytes(b: Uint8Array, ks: number, ke: number, vneed: number, t: number): number {
+    const h = hashBytes(b, ks, ke);
+    const klen = ke - ks;
+    const r = this.#alloc(klen, vneed);
     const p = r * 8 + HEAD;
     const u8 = this.u8;
     if (klen <= 32) for (let j = 0; j < klen; j++) u8[p + j] = b[ks + j]!;
     else u8.set(b.subarray(ks, ke), p);
     this.#initRecord(r, klen, t);
     this.#place(h, r);
-    if (inline) {
-      if (vlen <= 16) for (let j = 0; j < vlen; j++) u8[p + klen + j] = vb[vs + j]!;
-      else u8.set(vb.subarray(vs, ve), p + klen);
-      this.#i32[r * 2 + VTAG] = vlen;
-    } else {
-      this.#i32[r * 2 + OBJ] = this.#newObj(this.#decode(vb, vs, ve));
-      this.#i32[r * 2 + VTAG] = TAG_OBJ;
-    }
     return r;
   }
 

@@ -133,6 +133,23 @@ export class Reply {
     this.#crlf();
   }
 
+  /** $bulk of src[start, start + n) (a value held in the keyspace arena), copied in place. */
+  bulkSlice(src: Buffer, start: number, n: number): void {
+    this.ensure(n + 24);
+    const buf = this.buf;
+    buf[this.pos++] = 36;
+    this.#digits(n);
+    this.#crlf();
+    if (n <= 16) {
+      let p = this.pos;
+      for (let j = 0; j < n; j++) buf[p++] = src[start + j]!;
+    } else {
+      src.copy(buf, this.pos, start, start + n);
+    }
+    this.pos += n;
+    this.#crlf();
+  }
+
   /** An integer sent as a bulk string (GET of an int-encoded value). */
   bulkInt(n: number | bigint): void {
     this.bulk(typeof n === "bigint" ? n.toString() : String(n));

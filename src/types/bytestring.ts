@@ -101,6 +101,28 @@ export function storeString(s: string): StringValue {
   return v === null ? s : v;
 }
 
+/** storeString's test on bytes b[s, e): the integer they spell canonically (≤ 16 chars), or null. */
+export function canonicalIntBytes(b: Uint8Array, s: number, e: number): number | null {
+  const n = e - s;
+  if (n === 0 || n > 16) return null;
+  let i = s;
+  let neg = false;
+  if (b[i] === 45) {
+    if (n === 1) return null;
+    neg = true;
+    i++;
+  }
+  if (b[i] === 48) return n === 1 ? 0 : null;
+  let v = 0;
+  for (; i < e; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  if (v > Number.MAX_SAFE_INTEGER) return null;
+  return neg ? -v : v;
+}
+
 /** The integer a canonical decimal string denotes, if within ±2^53; else null. */
 export function canonicalInt(s: string): number | null {
   const n = s.length;
