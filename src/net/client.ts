@@ -199,15 +199,17 @@ export class Connection {
     if (reply.pos > 0) {
       // Held until the AOF's end-of-turn write (and fsync); it flushes us again then.
       if (!srv.beforeReplies(this.ctx)) return;
-      const data = reply.buf.subarray(0, reply.pos);
-      srv.stats.netOutputBytes += data.length;
+      const len = reply.pos;
+      srv.stats.netOutputBytes += len;
       srv.stats.writesProcessed++;
       let wrote = 0;
       if (this.#outBytes === 0) {
-        const n = this.socket.write(data);
+        // (buffer, offset, length): no view object per write.
+        const n = this.socket.write(reply.buf, 0, len);
         wrote = n < 0 ? 0 : n;
       }
-      if (wrote < data.length) {
+      if (wrote < len) {
+        const data = reply.buf.subarray(0, len);
         if (reply.pos > 256 * 1024) {
           // A big remainder: hand the reply buffer over instead of copying it.
           this.#queueOwned(data.subarray(wrote));
