@@ -70,7 +70,9 @@ interface Side {
  * the command: the first rounds of a cold kvserver are not what it sustains).
  */
 function calibrate(opts: BenchOptions, ports: number[], test: string, pipeline: number, size: number): number {
-  const warm = ports.map((p) => redisBenchmark(p, test, pipeline, 2000 * pipeline, size).rps);
+  // 10,000 requests (×P) per side: enough for JavaScriptCore's optimising tiers to compile the
+  // command's path; Redis gets the same run.
+  const warm = ports.map((p) => redisBenchmark(p, test, pipeline, 10000 * pipeline, size).rps);
   if (opts.requests !== null) return opts.requests * pipeline;
   const n = Math.min(...warm) * opts.runSecs;
   const floor = pipeline === 1 ? 5000 : 20000;

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { Server } from "./server.ts";
 import { VERSION } from "./server.ts";
 import { bytesToHuman } from "./util/format.ts";
+import { nowUsec } from "./util/clock.ts";
 
 /** Every section, in the order Redis prints them. */
 export const SECTIONS = [
@@ -52,12 +53,6 @@ export function buildInfo(server: Server, want: ReadonlySet<Section>): string {
 const fixed2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "0.00");
 const fixed6 = (n: number) => n.toFixed(6);
 
-/** Microseconds since the epoch: high resolution from the system clock, else the injected clock. */
-export function nowUsec(server: Server): number {
-  if (server.clock.system === true) return Math.floor((performance.timeOrigin + performance.now()) * 1000);
-  return server.clock.now() * 1000;
-}
-
 let buildId = "";
 function redisBuildId(): string {
   if (buildId === "") {
@@ -88,7 +83,7 @@ function serverSection(srv: Server): string[] {
     "process_supervised:no",
     `run_id:${srv.runId}`,
     `tcp_port:${srv.port}`,
-    `server_time_usec:${nowUsec(srv)}`,
+    `server_time_usec:${nowUsec(srv.clock)}`,
     `uptime_in_seconds:${uptime}`,
     `uptime_in_days:${Math.floor(uptime / 86400)}`,
     `hz:${hz}`,

@@ -2,7 +2,7 @@
 // the dispatcher's hook that feeds the slow log, the latency monitor and MONITOR after a command
 // ran. The data lives in slowlog.ts, latency.ts and monitor.ts; the file writing in configfile.ts.
 import { rewriteConfigFile } from "../configfile.ts";
-import { nowUsec } from "../info.ts";
+import { nowUsec } from "../util/clock.ts";
 import { slowlogArgv, type ArgSource } from "../slowlog.ts";
 import { string2ll } from "../util/number.ts";
 import { validClientAttr } from "./client.ts";
@@ -118,7 +118,7 @@ export function observeCall(c: Context, cmd: Command, us: number): void {
   if (shown) {
     const argv = c.args.toStrings();
     if (redacted !== null) for (const i of redacted) argv[i] = REDACTED;
-    srv.monitors.feed(nowUsec(srv), c.db.id, c.addr, argv);
+    srv.monitors.feed(nowUsec(srv.clock), c.db.id, c.addr, argv);
   }
 }
 

@@ -55,24 +55,32 @@ function hashForRead(c: Context, key: string): Hash | null | undefined {
 function hset(c: Context, name: string): void {
   const argc = c.args.argc;
   if (argc % 2 === 1) return c.error(wrongArity(name));
-  const key = c.args.str(1);
-  const h = hashForWrite(c, key);
-  if (h === undefined) return;
+  const a = c.args;
+  const r = c.lookupWriteArg(1);
+  let h: Hash;
+  if (r === 0) {
+    h = new Hash();
+    c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, h);
+  } else {
+    const v = c.db.dict.value(r);
+    if (!(v instanceof Hash)) return c.error(E.wrongType);
+    h = v;
+  }
   const lim = limits(c);
   // Matches Redis: any over-long field or value converts before the first insert.
   if (h.isListpack) {
     for (let i = 2; i < argc; i++) {
-      if (c.args.len(i) > lim.value) {
+      if (a.len(i) > lim.value) {
         h.convert();
         break;
       }
     }
   }
   let created = 0;
-  for (let i = 2; i < argc; i += 2) if (h.set(c.args.str(i), c.args.str(i + 1), lim)) created++;
+  // Pairs go from the request bytes into a large hash's table without strings.
+  for (let i = 2; i < argc; i += 2) if (h.setBytes(a.buf, a.base + a.starts[i]!, a.base + a.ends[i]!, a.base + a.starts[i + 1]!, a.base + a.ends[i + 1]!, lim)) created++;
   c.dirty((argc - 2) / 2);
-  c.signalModified(key);
-  c.notify(NOTIFY_HASH, "hset", key);
+  c.keyChanged(1, NOTIFY_HASH, "hset");
   if (name === "hset") c.reply.int(created);
   else c.reply.ok();
 }
@@ -212,9 +220,11 @@ export const hashCommands: readonly CommandSpec[] = [
     summary: "Returns the value stored in a hash field.",
     complexity: "O(1)",
     run(c) {
-      const h = hashForRead(c, c.args.str(1));
-      if (h === undefined) return;
-      const v = h === null ? undefined : h.get(c.args.str(2));
+      const r = c.lookupReadArg(1);
+      if (r === 0) return c.reply.nil();
+      const h = c.db.dict.value(r);
+      if (!(h instanceof Hash)) return c.error(E.wrongType);
+      const v = h.get(c.args.str(2));
       if (v === undefined) c.reply.nil();
       else c.reply.bulk(v);
     },

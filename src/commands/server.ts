@@ -2,7 +2,8 @@
 // Values and validation live in config.ts, INFO's text in info.ts; here only argv and replies.
 import { E } from "../errors.ts";
 import { PARAM_NAMES, paramDef } from "../config.ts";
-import { buildInfo, nowUsec, selectSections } from "../info.ts";
+import { buildInfo, selectSections } from "../info.ts";
+import { nowUsec } from "../util/clock.ts";
 import { isStringValue, storeString, stringEncoding, strOf, type StringValue } from "../types/bytestring.ts";
 import type { Value } from "../types/value.ts";
 import { string2ll } from "../util/number.ts";
@@ -398,7 +399,7 @@ export const serverCommands: readonly CommandSpec[] = [
     summary: "Returns the server time.",
     complexity: "O(1)",
     run(c) {
-      const us = nowUsec(c.server);
+      const us = nowUsec(c.server.clock);
       c.reply.array(2);
       c.reply.bulk(String(Math.floor(us / 1e6)));
       c.reply.bulk(String(us % 1e6));

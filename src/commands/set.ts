@@ -64,8 +64,7 @@ function spop(c: Context): void {
   const s = asSet(c.lookupWrite(key));
   if (s === undefined) return c.error(E.wrongType);
   if (s === null) return c.reply.nil();
-  const m = s.random()!;
-  s.delete(m);
+  const m = s.popRandom()!;
   c.signalModified(key);
   c.notify(NOTIFY_SET, "spop", key);
   if (s.size === 0) {
@@ -195,8 +194,7 @@ function sscan(c: Context): void {
     // Matches Redis: a compact set (intset) is returned whole, whatever the cursor and COUNT.
     for (const m of s.ordered()) if (scanMatches(o, m)) out.push(m);
   } else {
-    const members = s.members;
-    next = scanStep(c, members, cursor, o.count, () => members.values(), (m) => {
+    next = scanStep(c, s, cursor, o.count, () => s.values()[Symbol.iterator](), (m: string) => {
       if (scanMatches(o, m)) out.push(m);
     });
   }
@@ -220,25 +218,28 @@ export const setCommands: readonly CommandSpec[] = [
     summary: "Adds members to a set, creating it if needed; replies with how many were not there yet.",
     complexity: "O(1) per member added",
     run(c) {
-      const key = c.args.str(1);
-      const v = c.lookupWrite(key);
+      const a = c.args;
+      const r = c.lookupWriteArg(1);
       let s: SetValue;
-      if (v === undefined) {
+      if (r === 0) {
         s = new SetValue();
-        c.db.set(key, s);
-      } else if (v instanceof SetValue) {
-        s = v;
+        c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, s);
       } else {
-        return c.error(E.wrongType);
+        const v = c.db.dict.value(r);
+        if (!(v instanceof SetValue)) return c.error(E.wrongType);
+        s = v;
       }
-      const lim = limits(c);
-      const argc = c.args.argc;
+      const argc = a.argc;
+      let lim: SetLimits | null = null;
       let added = 0;
-      for (let i = 2; i < argc; i++) if (s.add(c.args.str(i), lim)) added++;
+      for (let i = 2; i < argc; i++) {
+        // A hashtable set takes members straight from the request bytes.
+        const isNew = s.isHashtable ? s.addBytes(a.buf, a.base + a.starts[i]!, a.base + a.ends[i]!, null) : s.add(a.str(i), (lim ??= limits(c)));
+        if (isNew) added++;
+      }
       if (added > 0) {
         c.dirty(added);
-        c.signalModified(key);
-        c.notify(NOTIFY_SET, "sadd", key);
+        c.keyChanged(1, NOTIFY_SET, "sadd");
       }
       c.reply.int(added);
     },
@@ -311,9 +312,12 @@ export const setCommands: readonly CommandSpec[] = [
     summary: "Tells whether a value is a member of a set.",
     complexity: "O(1)",
     run(c) {
-      const s = setForRead(c, c.args.str(1));
-      if (s === undefined) return;
-      c.reply.int(s !== null && s.has(c.args.str(2)) ? 1 : 0);
+      const r = c.lookupReadArg(1);
+      if (r === 0) return c.reply.int(0);
+      const s = c.db.dict.value(r);
+      if (!(s instanceof SetValue)) return c.error(E.wrongType);
+      const a = c.args;
+      c.reply.int(s.hasBytes(a.buf, a.base + a.starts[2]!, a.base + a.ends[2]!) ? 1 : 0);
     },
   },
   {

@@ -48,7 +48,7 @@ function forEachMember(s: Source, f: (member: string, score: number) => void): v
   if (z instanceof ZSet) {
     for (let n = z.first(); n !== null; n = n.next[0] as ZNode | null) f(n.member, n.score);
   } else {
-    for (const m of z.members) f(m, 1);
+    for (const m of z.values()) f(m, 1);
   }
 }
 
@@ -140,7 +140,7 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
       if (z0 instanceof ZSet) {
         for (let n = z0.first(); n !== null; n = n.next[0] as ZNode | null) if (!each(n.member, n.score)) break;
       } else {
-        for (const m of z0.members) if (!each(m, 1)) break;
+        for (const m of z0.values()) if (!each(m, 1)) break;
       }
     }
   } else if (op === UNION) {

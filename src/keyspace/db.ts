@@ -3,7 +3,7 @@
 // Knows nothing of clients, replies or propagation: it reports through KeyspaceHooks.
 import type { Clock } from "../util/clock.ts";
 import type { Value } from "../types/value.ts";
-import { FLAG_EXPIRE, KeyTable } from "./keytable.ts";
+import { FLAG_EXPIRE, KeyTable } from "../types/keytable.ts";
 import { canonicalIntBytes } from "../types/bytestring.ts";
 
 export interface KeyspaceHooks {

@@ -4,7 +4,7 @@
 // reached yet changes or goes, and we hand its old contents to the sink first. Knows nothing of
 // file formats: RDB (snapshot.ts) and RESP (aofbase.ts) sinks write what it yields.
 import type { Db, WriteObserver } from "../keyspace/db.ts";
-import type { KeyTable, RecordGuard } from "../keyspace/keytable.ts";
+import type { KeyTable, RecordGuard } from "../types/keytable.ts";
 import type { Value } from "../types/value.ts";
 
 export interface PointInTimeSink {

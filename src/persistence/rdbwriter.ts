@@ -315,7 +315,7 @@ export class RdbWriter {
       return;
     }
     this.len(s.size);
-    for (const m of s.members) this.str(m);
+    for (const m of s.values()) this.str(m);
   }
 
   #hash(h: Hash): void {

@@ -1,8 +1,10 @@
 // The hash value: field → value pairs of latin1 strings in insertion order as Redis's listpack
 // keeps it, with the listpack → hashtable encoding switch. A small hash is one packed string
-// (one live object for all its pairs, like a listpack); a larger one is a Map. The size limits
-// are passed in by the caller (config lives above types/). Pure data.
+// (one live object for all its pairs, like a listpack); a larger one is a byte table
+// (keytable.ts). The size limits are passed in by the caller (config lives above types/). Pure data.
 import type { TypedValue } from "./value.ts";
+import { KeyTable } from "./keytable.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** hash-max-listpack-entries and hash-max-listpack-value, as the command layer reads them. */
 export interface HashLimits {
@@ -265,36 +267,87 @@ function* packedEntries(d: string): Generator<[string, string], void, undefined>
   }
 }
 
-// ---- The Map form ----------------------------------------------------------------------------
+// ---- The Map and table forms ----------------------------------------------------------------
 
-/** The Map form. A wrapper, not a Map subclass: Map methods ran ~25% slower on a subclass in Bun. */
+/**
+ * A hash past the packed string. While still listpack-encoded for Redis it is a Map, so it keeps
+ * the listpack's insertion order (HGETALL replies match Redis's byte for byte); once
+ * hashtable-encoded (one way) its pairs move into a byte table (keytable.ts): no JS object per
+ * pair, and lookups hash the request's bytes in place.
+ */
 class Table {
-  readonly map: Map<string, string>;
-  /** Redis's encoding: true while only the size moved the hash off the packed string. */
-  listpack: boolean;
-  /** Rotating iterator for random picks in large hashes (see randomField). */
-  randIter: Iterator<string> | null = null;
+  map: Map<string, string> | null;
+  kt: KeyTable | null = null;
 
-  constructor(listpack: boolean, map: Map<string, string>) {
+  constructor(map: Map<string, string> | null, kt: KeyTable | null = null) {
     this.map = map;
-    this.listpack = listpack;
+    this.kt = kt;
+  }
+
+  /** Redis's encoding: true while only the size moved the hash off the packed string. */
+  get listpack(): boolean {
+    return this.map !== null;
+  }
+
+  get size(): number {
+    return this.map !== null ? this.map.size : this.kt!.size;
+  }
+
+  /** Move to the byte table (the hashtable encoding). */
+  toTable(): void {
+    const map = this.map;
+    if (map === null) return;
+    const kt = new KeyTable(false);
+    for (const [f, v] of map) kt.insert(f, v, 0);
+    this.kt = kt;
+    this.map = null;
+  }
+
+  get(field: string): string | undefined {
+    if (this.map !== null) return this.map.get(field);
+    return this.kt!.get(field) as string | undefined;
+  }
+
+  /** Store field → value; true if the field is new. */
+  put(field: string, value: string): boolean {
+    const map = this.map;
+    if (map !== null) {
+      const n = map.size;
+      map.set(field, value);
+      return map.size !== n;
+    }
+    const kt = this.kt!;
+    const r = kt.find(field);
+    if (r !== 0) {
+      kt.setValue(r, value);
+      return false;
+    }
+    kt.insert(field, value, 0);
+    return true;
   }
 }
 
-function unpack(d: string, listpack: boolean): Table {
+function unpack(d: string): Table {
   const map = new Map<string, string>();
   packedForEach(d, (v, f) => map.set(f, v));
-  return new Table(listpack, map);
+  return new Table(map);
 }
 
-/** Redis's hashTypeSet on the Map form: see Hash.set. */
+/** Redis's hashTypeSet on the Map/table form: see Hash.set. */
 function tableSet(t: Table, field: string, value: string, limits: HashLimits): boolean {
-  if (t.listpack && (field.length > limits.value || value.length > limits.value)) t.listpack = false;
-  const map = t.map;
-  const size = map.size;
-  map.set(field, value);
-  if (t.listpack && map.size > limits.entries) t.listpack = false;
-  return map.size !== size;
+  if (t.listpack && (field.length > limits.value || value.length > limits.value)) t.toTable();
+  const added = t.put(field, value);
+  if (t.listpack && t.size > limits.entries) t.toTable();
+  return added;
+}
+
+/** A table's values are always strings (the keytable stores what it was given). */
+function* tableValues(kt: KeyTable): IterableIterator<string> {
+  for (const [, v] of kt.entries()) yield v as string;
+}
+
+function* tableEntries(kt: KeyTable): IterableIterator<[string, string]> {
+  for (const [f, v] of kt.entries()) yield [f, v as string];
 }
 
 /** Above this many fields, a random pick walks a rotating iterator instead of indexing. */
@@ -308,13 +361,19 @@ export class Hash implements TypedValue {
   /** A hash holding map's pairs (it may keep map itself: the caller hands it over); listpack: its encoding. */
   static fromMap(map: Map<string, string>, listpack: boolean): Hash {
     const h = new Hash();
-    h.#d = (listpack ? packMap(map) : null) ?? new Table(listpack, map);
+    const packed = listpack ? packMap(map) : null;
+    if (packed !== null) h.#d = packed;
+    else {
+      const t = new Table(map);
+      if (!listpack) t.toTable();
+      h.#d = t;
+    }
     return h;
   }
 
   get size(): number {
     const d = this.#d;
-    return typeof d === "string" ? d.charCodeAt(0) : d.map.size;
+    return typeof d === "string" ? d.charCodeAt(0) : d.size;
   }
 
   encoding(): string {
@@ -329,26 +388,45 @@ export class Hash implements TypedValue {
   /** Switch to the hashtable encoding (one way). */
   convert(): void {
     const d = this.#d;
-    if (typeof d === "string") this.#d = unpack(d, false);
-    else d.listpack = false;
+    const t = typeof d === "string" ? unpack(d) : d;
+    t.toTable();
+    this.#d = t;
   }
 
   clone(): Hash {
     const h = new Hash();
     const d = this.#d;
     // A packed string is immutable: the copy shares it.
-    h.#d = typeof d === "string" ? d : new Table(d.listpack, new Map(d.map));
+    h.#d = typeof d === "string" ? d : d.map !== null ? new Table(new Map(d.map)) : new Table(null, d.kt!.clone());
     return h;
   }
 
   get(field: string): string | undefined {
     const d = this.#d;
-    return typeof d === "string" ? packedGet(d, field) : d.map.get(field);
+    return typeof d === "string" ? packedGet(d, field) : d.get(field);
   }
 
   has(field: string): boolean {
     const d = this.#d;
-    return typeof d === "string" ? find(d, field) >= 0 : d.map.has(field);
+    if (typeof d === "string") return find(d, field) >= 0;
+    return d.map !== null ? d.map.has(field) : d.kt!.find(field) !== 0;
+  }
+
+  /**
+   * set() with field and value given as bytes b[fs, fe) and b[vs, ve): no strings are made once
+   * the hash is a table no longer tracking the listpack limits. Returns true if the field is new.
+   */
+  setBytes(b: Uint8Array, fs: number, fe: number, vs: number, ve: number, limits: HashLimits): boolean {
+    const d = this.#d;
+    if (typeof d === "string" || d.kt === null) return this.set(latin1(b, fs, fe), latin1(b, vs, ve), limits);
+    const kt = d.kt;
+    const r = kt.findBytes(b, fs, fe);
+    if (r !== 0) {
+      kt.setValueBytes(r, b, vs, ve);
+      return false;
+    }
+    kt.insertBytes(b, fs, fe, b, vs, ve, 0);
+    return true;
   }
 
   /**
@@ -381,14 +459,14 @@ export class Hash implements TypedValue {
       }
     }
     // It no longer fits the packed form: the Map form applies Redis's conversion rules.
-    const t = unpack(d, true);
+    const t = unpack(d);
     this.#d = t;
     return tableSet(t, field, value, limits);
   }
 
   delete(field: string): boolean {
     const d = this.#d;
-    if (typeof d !== "string") return d.map.delete(field);
+    if (typeof d !== "string") return d.map !== null ? d.map.delete(field) : d.kt!.delete(field);
     const p = find(d, field);
     if (p < 0) return false;
     this.#d = packedRemove(d, p);
@@ -398,30 +476,34 @@ export class Hash implements TypedValue {
   /** Every pair, in hash order (Map.forEach's argument order). */
   forEach(fn: (value: string, field: string) => void): void {
     const d = this.#d;
-    if (typeof d !== "string") d.map.forEach(fn);
-    else packedForEach(d, fn);
+    if (typeof d !== "string") {
+      if (d.map !== null) return d.map.forEach(fn);
+      const kt = d.kt!;
+      for (let r = kt.first(); r !== 0; r = kt.next(r)) fn(kt.value(r) as string, kt.keyOf(r));
+    } else packedForEach(d, fn);
   }
 
   /** Fields in hash order. A large hash's iterator is live (HSCAN parks it across writes). */
   keys(): IterableIterator<string> {
     const d = this.#d;
-    return typeof d === "string" ? packedItems(d, 0) : d.map.keys();
+    if (typeof d === "string") return packedItems(d, 0);
+    return d.map !== null ? d.map.keys() : d.kt!.keys();
   }
 
   values(): IterableIterator<string> {
     const d = this.#d;
-    return typeof d === "string" ? packedItems(d, 1) : d.map.values();
+    if (typeof d === "string") return packedItems(d, 1);
+    return d.map !== null ? d.map.values() : tableValues(d.kt!);
   }
 
   entries(): IterableIterator<[string, string]> {
     const d = this.#d;
-    return typeof d === "string" ? packedEntries(d) : d.map.entries();
+    if (typeof d === "string") return packedEntries(d);
+    return d.map !== null ? d.map.entries() : tableEntries(d.kt!);
   }
 
   /**
-   * One random field, or null when empty. Small hashes pick uniformly; large ones skip a random
-   * distance along a rotating iterator so each pick costs O(1) amortised, like Redis's dict
-   * sampling (close to uniform, not exactly).
+   * One random field, or null when empty: a uniform pick.
    */
   randomField(): string | null {
     const d = this.#d;
@@ -440,20 +522,13 @@ export class Hash implements TypedValue {
       }
       return d.slice(p + 1, p + 1 + d.charCodeAt(p));
     }
-    if (n <= SMALL) {
+    if (d.map !== null) {
       let i = Math.floor(Math.random() * n);
       for (const f of d.map.keys()) if (i-- === 0) return f;
       return null;
     }
-    let skip = Math.floor(Math.random() * 64);
-    let f: string | null = null;
-    while (f === null || skip-- > 0) {
-      d.randIter ??= d.map.keys();
-      const r = d.randIter.next();
-      if (r.done) d.randIter = null;
-      else f = r.value;
-    }
-    return f;
+    // A random slot of the table's index: uniform, like Redis's dictGetFairRandomKey.
+    return d.kt!.keyOf(d.kt!.randomRecord());
   }
 
   /** Up to count distinct fields, in hash order (a uniform sample: selection sampling). */

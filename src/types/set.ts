@@ -1,7 +1,9 @@
-// The set value: distinct latin1 members in one JS Set (no per-member objects), with Redis's
-// encodings: intset (canonical int64 members only, iterated in numeric order), listpack and
-// hashtable. Conversions go one way only. Size limits come from the caller. Pure data.
+// The set value: distinct latin1 members, with Redis's encodings: intset (canonical int64 members
+// only, iterated in numeric order) and listpack in one JS Set, hashtable in a byte table
+// (keytable.ts: no JS object per member). Conversions go one way only. Size limits come from the caller. Pure data.
 import type { TypedValue } from "./value.ts";
+import { KeyTable } from "./keytable.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** set-max-intset-entries, set-max-listpack-entries and set-max-listpack-value. */
 export interface SetLimits {
@@ -67,17 +69,26 @@ function lowerBound(arr: readonly string[], m: string): number {
 
 export class SetValue implements TypedValue {
   readonly type = "set" as const;
-  readonly members: Set<string>;
+  /** Members while intset- or listpack-encoded (few), else null. */
+  #small: Set<string> | null;
+  /** Members once hashtable-encoded: a byte table (keytable.ts), no JS object per member. */
+  #big: KeyTable | null = null;
   #enc: Encoding;
   /** Intset members in numeric order, kept up to date once built (intset encoding only). */
   #sorted: string[] | null = null;
-  /** Rotating iterator for random picks in large sets. */
+  /** Rotating iterator for random picks in large small-encoded sets. */
   #randIter: Iterator<string> | null = null;
 
   /** An empty set in its starting encoding (intset, as Redis creates one for a new set). */
-  constructor(members: Set<string> = new Set(), enc: Encoding = INTSET) {
-    this.members = members;
+  constructor(members: Iterable<string> = [], enc: Encoding = INTSET) {
     this.#enc = enc;
+    if (enc === HASHTABLE) {
+      this.#small = null;
+      this.#big = new KeyTable(false);
+      for (const m of members) this.#big.insert(m, "", 0);
+    } else {
+      this.#small = new Set(members);
+    }
   }
 
   /** A new set holding members, added one by one as Redis builds a result set. */
@@ -88,7 +99,7 @@ export class SetValue implements TypedValue {
   }
 
   get size(): number {
-    return this.members.size;
+    return this.#small !== null ? this.#small.size : this.#big!.size;
   }
 
   encoding(): string {
@@ -105,19 +116,41 @@ export class SetValue implements TypedValue {
   }
 
   clone(): SetValue {
-    return new SetValue(new Set(this.members), this.#enc);
+    const c = new SetValue(this.#small ?? [], this.#enc === HASHTABLE ? LISTPACK : this.#enc);
+    if (this.#big !== null) {
+      c.#small = null;
+      c.#big = this.#big.clone();
+      c.#enc = HASHTABLE;
+    }
+    return c;
   }
 
   has(m: string): boolean {
-    return this.members.has(m);
+    return this.#small !== null ? this.#small.has(m) : this.#big!.find(m) !== 0;
+  }
+
+  /** has() for the member spelled by b[s, e) (no string made once hashtable-encoded). */
+  hasBytes(b: Uint8Array, s: number, e: number): boolean {
+    if (this.#big !== null) return this.#big.findBytes(b, s, e) !== 0;
+    return this.#small!.has(latin1(b, s, e));
   }
 
   /** Add a member, converting first when it does not fit the encoding. True if it is new. */
   add(m: string, limits: SetLimits): boolean {
-    const members = this.members;
-    if (members.has(m)) return false;
-    if (this.#enc !== HASHTABLE) this.#convertFor(m, members.size + 1, limits);
-    members.add(m);
+    const small = this.#small;
+    if (small === null) {
+      const big = this.#big!;
+      if (big.find(m) !== 0) return false;
+      big.insert(m, "", 0);
+      return true;
+    }
+    if (small.has(m)) return false;
+    this.#convertFor(m, small.size + 1, limits);
+    if (this.#big !== null) {
+      this.#big.insert(m, "", 0);
+      return true;
+    }
+    small.add(m);
     if (this.#sorted !== null) {
       if (this.#enc === INTSET) this.#sorted.splice(lowerBound(this.#sorted, m), 0, m);
       else this.#sorted = null;
@@ -125,25 +158,49 @@ export class SetValue implements TypedValue {
     return true;
   }
 
+  /**
+   * add() of the member spelled by b[s, e) (no string made once hashtable-encoded; limits may be
+   * null only then, as a hashtable never converts).
+   */
+  addBytes(b: Uint8Array, s: number, e: number, limits: SetLimits | null): boolean {
+    const big = this.#big;
+    if (big === null) return this.add(latin1(b, s, e), limits!);
+    if (big.findBytes(b, s, e) !== 0) return false;
+    big.insertBytes(b, s, e, b, s, s, 0);
+    return true;
+  }
+
   /** The encoding that can hold m once the set has `size` members. */
   #convertFor(m: string, size: number, limits: SetLimits): void {
     if (this.#enc === INTSET) {
       if (isIntsetMember(m) && size <= limits.intsetEntries) return;
-      this.#enc = size > limits.listpackEntries || !this.#fitsListpack(m, limits.listpackValue) ? HASHTABLE : LISTPACK;
+      if (size > limits.listpackEntries || !this.#fitsListpack(m, limits.listpackValue)) this.#toHashtable();
+      else this.#enc = LISTPACK;
       return;
     }
-    if (size > limits.listpackEntries || m.length > limits.listpackValue) this.#enc = HASHTABLE;
+    if (size > limits.listpackEntries || m.length > limits.listpackValue) this.#toHashtable();
+  }
+
+  #toHashtable(): void {
+    const big = new KeyTable(false);
+    for (const x of this.#small!) big.insert(x, "", 0);
+    this.#big = big;
+    this.#small = null;
+    this.#sorted = null;
+    this.#randIter = null;
+    this.#enc = HASHTABLE;
   }
 
   /** Leaving the intset: a listpack only if m and every member so far are short enough. */
   #fitsListpack(m: string, max: number): boolean {
     if (m.length > max) return false;
-    for (const x of this.members) if (x.length > max) return false;
+    for (const x of this.#small!) if (x.length > max) return false;
     return true;
   }
 
   delete(m: string): boolean {
-    if (!this.members.delete(m)) return false;
+    if (this.#big !== null) return this.#big.delete(m);
+    if (!this.#small!.delete(m)) return false;
     const sorted = this.#sorted;
     if (sorted !== null) {
       const i = lowerBound(sorted, m);
@@ -152,34 +209,43 @@ export class SetValue implements TypedValue {
     return true;
   }
 
+  /** Every member, in the storage's own order (insertion order, roughly, for a hashtable). */
+  values(): Iterable<string> {
+    return this.#small ?? this.#big!.keys();
+  }
+
   /** Members in the encoding's order: numeric for an intset, insertion order otherwise. */
   ordered(): Iterable<string> {
-    return this.#enc === INTSET ? this.#intsetOrder() : this.members;
+    return this.#enc === INTSET ? this.#intsetOrder() : this.values();
   }
 
   #intsetOrder(): string[] {
-    if (this.#sorted === null) this.#sorted = Array.from(this.members).sort(compareInts);
+    if (this.#sorted === null) this.#sorted = Array.from(this.#small!).sort(compareInts);
     return this.#sorted;
   }
 
   /**
-   * One random member, or null when empty. Small sets pick uniformly; large ones skip a random
-   * distance along a rotating iterator, so a pick costs O(1) amortised, like Redis's dict
-   * sampling (close to uniform, not exactly).
+   * One random member, or null when empty. Small sets pick uniformly; a hashtable picks a
+   * random slot of its index (uniform), like Redis's dictGetFairRandomKey.
    */
   random(): string | null {
-    const n = this.members.size;
+    if (this.#big !== null) {
+      const r = this.#big.randomRecord();
+      return r === 0 ? null : this.#big.keyOf(r);
+    }
+    const small = this.#small!;
+    const n = small.size;
     if (n === 0) return null;
     if (this.#enc === INTSET) return this.#intsetOrder()[Math.floor(Math.random() * n)]!;
     if (n <= SMALL) {
       let i = Math.floor(Math.random() * n);
-      for (const m of this.members) if (i-- === 0) return m;
+      for (const m of small) if (i-- === 0) return m;
       return null;
     }
     let skip = Math.floor(Math.random() * 64);
     let m: string | null = null;
     while (m === null || skip-- > 0) {
-      this.#randIter ??= this.members.values();
+      this.#randIter ??= small.values();
       const r = this.#randIter.next();
       if (r.done) this.#randIter = null;
       else m = r.value;
@@ -187,18 +253,33 @@ export class SetValue implements TypedValue {
     return m;
   }
 
+  /** Remove and return a random member (SPOP), or null when empty. */
+  popRandom(): string | null {
+    const big = this.#big;
+    if (big === null) {
+      const m = this.random();
+      if (m !== null) this.delete(m);
+      return m;
+    }
+    const r = big.randomRecord();
+    if (r === 0) return null;
+    const m = big.keyOf(r);
+    big.remove(r);
+    return m;
+  }
+
   /** An indexable view for many random picks, or null when random() should be used instead. */
   pickable(): readonly string[] | null {
     if (this.#enc === INTSET) return this.#intsetOrder();
-    return this.members.size <= SMALL ? Array.from(this.members) : null;
+    return this.size <= SMALL ? Array.from(this.values()) : null;
   }
 
   /** count distinct members (count < size) in random order. */
   sampleDistinct(count: number): string[] {
-    const n = this.members.size;
+    const n = this.size;
     if (count * 3 > n || n <= SMALL || this.#enc === INTSET) {
       // A partial Fisher-Yates: O(n), fine when count is a good share of n.
-      const all = this.#enc === INTSET ? this.#intsetOrder().slice() : Array.from(this.members);
+      const all = this.#enc === INTSET ? this.#intsetOrder().slice() : Array.from(this.values());
       for (let i = 0; i < count; i++) {
         const j = i + Math.floor(Math.random() * (n - i));
         const t = all[i]!;

@@ -49,3 +49,9 @@ export class ManualClock implements Clock {
     this.ms += ms;
   }
 }
+
+/** The time in microseconds (TIME, MONITOR, INFO): real sub-millisecond time from a system clock. */
+export function nowUsec(clock: Clock): number {
+  if (clock.system === true) return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return clock.now() * 1000;
+}

@@ -95,13 +95,13 @@ describe("pipelining", () => {
     const orig = Connection.prototype.onData;
     Connection.prototype.onData = function (this: Connection, chunk: Buffer) {
       dataEvents++;
-      const s = this.socket as unknown as { write(d: Uint8Array): number };
+      const s = this.socket as unknown as { write(d: Uint8Array, offset?: number, length?: number): number };
       if (!spied.has(s)) {
         spied.add(s);
         const w = s.write.bind(s);
-        s.write = (d: Uint8Array) => {
+        s.write = (d: Uint8Array, offset?: number, length?: number) => {
           writes++;
-          return w(d);
+          return w(d, offset, length);
         };
       }
       orig.call(this, chunk);

@@ -187,14 +187,22 @@ async function spawnServer(cmd: string[], port: number, what: string): Promise<P
   };
 }
 
-/** Real redis-server with the AOF on in dir. */
+/** Real redis-server with the AOF on in dir, once it has loaded it (it listens while loading). */
 export async function startRedisAof(dir: string, extra: string[] = []): Promise<Proc> {
   const port = await freePort();
-  return spawnServer(
+  const p = await spawnServer(
     [redisServerPath(), "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir, "--enable-debug-command", "yes", ...extra],
     port,
     "redis-server",
   );
+  const c = await RawConn.connect(port);
+  try {
+    const deadline = Date.now() + 20000;
+    while ((await c.call("PING")).startsWith("-LOADING") && Date.now() < deadline) await Bun.sleep(10);
+  } finally {
+    c.close();
+  }
+  return p;
 }
 
 export const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");

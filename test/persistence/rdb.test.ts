@@ -30,7 +30,7 @@ function canon(v: Value): unknown {
   switch (v.type) {
     case "string": return ["s", (v as ByteString).toLatin1()];
     case "list": return ["l", (v as List).toArray()];
-    case "set": return ["set", [...(v as SetValue).members].sort()];
+    case "set": return ["set", [...(v as SetValue).values()].sort()];
     case "hash": return ["h", [...(v as Hash).entries()]];
     case "zset": {
       const out: [string, number][] = [];

@@ -2,7 +2,7 @@
 // integers, objects), removals, walks and SCAN-style resumed walks, under fast-check.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { FLAG_EXPIRE, KeyTable } from "../../src/keyspace/keytable.ts";
+import { FLAG_EXPIRE, KeyTable } from "../../src/types/keytable.ts";
 import { List } from "../../src/types/list.ts";
 import type { Value } from "../../src/types/value.ts";
 

@@ -1,8 +1,8 @@
-// The key → value dictionary of one database, kept in bytes: an open-addressing hash index over
-// records in one arena (key bytes, small string values inline, access time, LFU state, flags).
-// A lookup hashes the request's bytes in place and touches two cache lines (slot, record) instead
-// of a JS Map's five or six; strings need no JS object per key. Pure data: knows nothing of
-// expiry, clients or persistence (keyspace/db.ts builds those on top).
+// A byte-keyed dictionary: an open-addressing hash index over records in one arena (key bytes,
+// small string values inline, access time, LFU state, flags). A lookup hashes the request's bytes
+// in place and touches two cache lines (slot, record) instead of a JS Map's five or six; strings
+// need no JS object per key. Each db's keyspace is one (keyspace/db.ts adds expiry on top); large
+// sets and hashes use one for their members. Pure data: knows nothing of clients or persistence.
 import type { Value } from "../types/value.ts";
 
 /** Record header, in bytes; key bytes follow, then the value (inline string bytes or an int). */
@@ -28,7 +28,10 @@ const EPOCH_SHIFT = 1;
 const INLINE_MAX = 64 * 1024;
 /** The arena's address space: records are addressed in 8-byte units by an int32. */
 const ARENA_MAX = 2 ** 32;
-const ARENA_INITIAL = 64 * 1024;
+/** A keyspace arena starts at this size and grows in place (a resizable buffer: no copies). */
+const KEYSPACE_INITIAL = 64 * 1024;
+/** A member table (large set or hash) starts small and grows by copying, like a vector. */
+const MEMBERS_INITIAL = 4 * 1024;
 const MIN_SLOTS = 16;
 
 interface Latin1Buffer extends Buffer {
@@ -86,12 +89,14 @@ export class KeyTable {
   #slots: Int32Array;
   #mask: number;
   #count = 0;
-  readonly #ab: ArrayBuffer;
+  #ab: ArrayBuffer;
   /** The arena; records are addressed in 8-byte units (r * 8 is the byte offset). */
-  readonly u8: Uint8Array;
-  readonly #i32: Int32Array;
-  readonly #f64: Float64Array;
-  readonly #buf: Latin1Buffer;
+  u8: Uint8Array;
+  #i32: Int32Array;
+  #f64: Float64Array;
+  #buf: Latin1Buffer;
+  /** Grow in place (keyspaces: reserved address space) rather than by copying (member tables). */
+  readonly #inPlace: boolean;
   /** Bytes of the arena in use (records are never moved, so a record number is stable). */
   #top = 8;
   /** Free records by size (8-byte units) → first free record. */
@@ -107,14 +112,31 @@ export class KeyTable {
   /** Bumped when the arena is emptied and reused: record positions from before mean nothing. */
   #generation = 0;
 
-  constructor() {
+  /**
+   * keyspace: the table of a whole db, whose arena reserves 4 GB of address space and grows in
+   * place; otherwise a member table that grows by copying (thousands may exist).
+   */
+  constructor(keyspace = true) {
     this.#slots = new Int32Array(MIN_SLOTS * 2);
     this.#mask = MIN_SLOTS - 1;
-    this.#ab = new ArrayBuffer(ARENA_INITIAL, { maxByteLength: ARENA_MAX });
+    this.#inPlace = keyspace;
+    this.#ab = this.#newArena();
     this.u8 = new Uint8Array(this.#ab);
     this.#i32 = new Int32Array(this.#ab);
     this.#f64 = new Float64Array(this.#ab);
     this.#buf = Buffer.from(this.#ab) as Latin1Buffer;
+  }
+
+  #newArena(size = this.#inPlace ? KEYSPACE_INITIAL : MEMBERS_INITIAL): ArrayBuffer {
+    return this.#inPlace ? new ArrayBuffer(size, { maxByteLength: ARENA_MAX }) : new ArrayBuffer(size);
+  }
+
+  #setArena(ab: ArrayBuffer): void {
+    this.#ab = ab;
+    this.u8 = new Uint8Array(ab);
+    this.#i32 = new Int32Array(ab);
+    this.#f64 = new Float64Array(ab);
+    this.#buf = Buffer.from(ab) as Latin1Buffer;
   }
 
   get size(): number {
@@ -423,12 +445,32 @@ export class KeyTable {
     return r + this.#i32[r * 2 + SIZE]!;
   }
 
+  /** Keys in record order; a live walk (see first()) that ends if the table is emptied meanwhile. */
   *keys(): IterableIterator<string> {
-    for (let r = this.first(); r !== 0; r = this.next(r)) yield this.keyOf(r);
+    const gen = this.#generation;
+    for (let r = this.first(); r !== 0 && gen === this.#generation; r = this.next(r)) yield this.keyOf(r);
   }
 
   *entries(): IterableIterator<[string, Value]> {
-    for (let r = this.first(); r !== 0; r = this.next(r)) yield [this.keyOf(r), this.value(r)];
+    const gen = this.#generation;
+    for (let r = this.first(); r !== 0 && gen === this.#generation; r = this.next(r)) yield [this.keyOf(r), this.value(r)];
+  }
+
+  /** A copy (COPY, SUNIONSTORE of one set …): same records, same positions. */
+  clone(): KeyTable {
+    const t = new KeyTable(this.#inPlace);
+    const ab = this.#inPlace ? new ArrayBuffer(this.#ab.byteLength, { maxByteLength: ARENA_MAX }) : new ArrayBuffer(this.#ab.byteLength);
+    new Uint8Array(ab).set(this.u8.subarray(0, this.#top));
+    t.#setArena(ab);
+    t.#slots = this.#slots.slice();
+    t.#mask = this.#mask;
+    t.#count = this.#count;
+    t.#top = this.#top;
+    for (const [k, v] of this.#free) t.#free.set(k, v);
+    t.#freeBytes = this.#freeBytes;
+    t.#objs = this.#objs.slice();
+    t.#objFree = this.#objFree.slice();
+    return t;
   }
 
   /** Start of a snapshot: returns its epoch; records made from now on are not part of it. */
@@ -523,7 +565,12 @@ export class KeyTable {
       if (end > ARENA_MAX) throw new RangeError("keyspace arena full");
       let cap = this.#ab.byteLength;
       while (cap < end) cap = Math.min(ARENA_MAX, cap * 2);
-      this.#ab.resize(cap);
+      if (this.#inPlace) this.#ab.resize(cap);
+      else {
+        const ab = new ArrayBuffer(cap);
+        new Uint8Array(ab).set(this.u8.subarray(0, this.#top));
+        this.#setArena(ab);
+      }
     }
     this.#top = end;
     this.#i32[(at >> 2) + SIZE] = units;
@@ -595,7 +642,8 @@ export class KeyTable {
     this.#freeBytes = 0;
     this.#objs = [];
     this.#objFree = [];
-    this.#ab.resize(ARENA_INITIAL);
+    if (this.#inPlace) this.#ab.resize(KEYSPACE_INITIAL);
+    else if (this.#ab.byteLength > MEMBERS_INITIAL) this.#setArena(this.#newArena());
     if (this.#slots.length > MIN_SLOTS * 2) {
       this.#slots = new Int32Array(MIN_SLOTS * 2);
       this.#mask = MIN_SLOTS - 1;
