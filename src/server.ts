@@ -62,6 +62,12 @@ export class Server {
   readonly runId: string;
   /** Changes since start (Redis's server.dirty): drives propagation and save points. */
   dirty = 0;
+  /**
+   * While a connection runs a batch of pipelined requests: when the last command ended
+   * (performance.now() ms), which times the next one without a second clock read; -2 before
+   * the batch's first command; -1 outside batches (every command reads the clock twice).
+   */
+  callChain = -1;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
   /** CLIENT PAUSE: until when, and whether only writes are paused. */

@@ -142,9 +142,14 @@ export function call(c: Context, cmd: Command): void {
   c.propagateAs = null;
   c.forcePropagation = false;
   c.failed = false;
-  const t0 = performance.now();
+  // Inside a pipelined batch the previous command's end is this one's start (only its request
+  // parsing lies between): one clock read per command instead of two.
+  const chained = srv.callChain;
+  const t0 = chained >= 0 ? chained : performance.now();
   cmd.spec.run!(c);
-  const elapsedMs = performance.now() - t0;
+  const t1 = performance.now();
+  if (chained !== -1) srv.callChain = t1;
+  const elapsedMs = t1 - t0;
   const us = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
   st.calls++;

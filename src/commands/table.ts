@@ -72,6 +72,7 @@ function hashString(s: string): number {
 export class CommandTable {
   readonly byName = new Map<string, Command>();
   readonly #byHash = new Map<number, Command[]>();
+  #last: Command | null = null;
 
   constructor(families: readonly (readonly CommandSpec[])[]) {
     for (const family of families) for (const spec of family) this.add(spec);
@@ -93,9 +94,17 @@ export class CommandTable {
     if (len === 0 || len > 40) return undefined;
     const start = args.base + args.starts[0]!;
     const end = start + len;
+    // Pipelines mostly repeat one command: try the last one found before hashing.
+    const last = this.#last;
+    if (last !== null && eqLowerAscii(args.buf, start, end, last.spec.name)) return last;
     const list = this.#byHash.get(hashLower(args.buf, start, end));
     if (list === undefined) return undefined;
-    for (const cmd of list) if (eqLowerAscii(args.buf, start, end, cmd.spec.name)) return cmd;
+    for (const cmd of list) {
+      if (eqLowerAscii(args.buf, start, end, cmd.spec.name)) {
+        this.#last = cmd;
+        return cmd;
+      }
+    }
     return undefined;
   }
 

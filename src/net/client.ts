@@ -87,6 +87,16 @@ export class Connection {
 
   /** Parse and execute requests in buf[0,end); returns where unconsumed input starts. */
   #run(buf: Buffer, end: number): number {
+    const srv = this.server;
+    srv.callChain = -2;
+    try {
+      return this.#runRequests(buf, end);
+    } finally {
+      srv.callChain = -1;
+    }
+  }
+
+  #runRequests(buf: Buffer, end: number): number {
     const c = this.ctx;
     const parser = this.parser;
     parser.maxBulkLen = this.server.config.protoMaxBulkLen;
