@@ -11,6 +11,7 @@ import type { Command } from "./table.ts";
 import type { Watcher, WatchedKey } from "../keyspace/watch.ts";
 import type { ClientPubSub } from "../pubsub.ts";
 import { NOTIFY_KEY_MISS, notifyKeyspaceEvent } from "../notifications.ts";
+import { E } from "../errors.ts";
 
 /** A command queued by MULTI: its resolved command and a copy of its arguments. */
 export interface QueuedCommand {
@@ -132,6 +133,24 @@ export class Context implements Watcher {
     const a = this.args;
     const b = a.base;
     return this.db.lookupRecord(a.buf, b + a.starts[i]!, b + a.ends[i]!);
+  }
+
+  /**
+   * The value at argument i's key for a write, made by create() and stored if the key is
+   * missing; undefined after a WRONGTYPE reply when it holds something else.
+   */
+  valueForWrite<T extends Value>(i: number, is: (v: Value) => v is T, create: () => T): T | undefined {
+    const r = this.lookupWriteArg(i);
+    if (r === 0) {
+      const v = create();
+      const a = this.args;
+      this.db.setKeyBytes(a.buf, a.base + a.starts[i]!, a.base + a.ends[i]!, v);
+      return v;
+    }
+    const v = this.db.dict.value(r);
+    if (is(v)) return v;
+    this.error(E.wrongType);
+    return undefined;
   }
 
   /**

@@ -31,6 +31,9 @@ function limits(c: Context): HashLimits {
   return { entries: cfg.num("hash-max-listpack-entries"), value: cfg.num("hash-max-listpack-value") };
 }
 
+const isHash = (v: Value): v is Hash => v instanceof Hash;
+const newHash = (): Hash => new Hash();
+
 /** The hash at key for a write, created (and stored) if missing; undefined after a WRONGTYPE reply. */
 function hashForWrite(c: Context, key: string): Hash | undefined {
   const v = c.lookupWrite(key);
@@ -55,17 +58,9 @@ function hashForRead(c: Context, key: string): Hash | null | undefined {
 function hset(c: Context, name: string): void {
   const argc = c.args.argc;
   if (argc % 2 === 1) return c.error(wrongArity(name));
+  const h = c.valueForWrite(1, isHash, newHash);
+  if (h === undefined) return;
   const a = c.args;
-  const r = c.lookupWriteArg(1);
-  let h: Hash;
-  if (r === 0) {
-    h = new Hash();
-    c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, h);
-  } else {
-    const v = c.db.dict.value(r);
-    if (!(v instanceof Hash)) return c.error(E.wrongType);
-    h = v;
-  }
   const lim = limits(c);
   // Matches Redis: any over-long field or value converts before the first insert.
   if (h.isListpack) {

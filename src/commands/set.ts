@@ -14,6 +14,9 @@ import { NOTIFY_GENERIC, NOTIFY_SET } from "../notifications.ts";
 
 const COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
+const isSet = (v: Value): v is SetValue => v instanceof SetValue;
+const newSet = (): SetValue => new SetValue();
+
 /** A set value, null for a missing key, or undefined for another type (WRONGTYPE). */
 export function asSet(v: Value | undefined): SetValue | null | undefined {
   if (v === undefined) return null;
@@ -218,17 +221,9 @@ export const setCommands: readonly CommandSpec[] = [
     summary: "Adds members to a set, creating it if needed; replies with how many were not there yet.",
     complexity: "O(1) per member added",
     run(c) {
+      const s = c.valueForWrite(1, isSet, newSet);
+      if (s === undefined) return;
       const a = c.args;
-      const r = c.lookupWriteArg(1);
-      let s: SetValue;
-      if (r === 0) {
-        s = new SetValue();
-        c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, s);
-      } else {
-        const v = c.db.dict.value(r);
-        if (!(v instanceof SetValue)) return c.error(E.wrongType);
-        s = v;
-      }
       const argc = a.argc;
       let lim: SetLimits | null = null;
       let added = 0;
