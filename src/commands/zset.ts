@@ -3,13 +3,14 @@
 // shared lookups and write bookkeeping zsetaccess.ts. The value itself is types/zset.ts: this file
 // parses arguments as Redis does, replies and marks writes dirty, and does not reach into it.
 import { E, wrongArity } from "../errors.ts";
+import { NOTIFY_ZSET } from "../notifications.ts";
 import { ZSet, type ZNode, type ZSetLimits } from "../types/zset.ts";
 import { formatG17 } from "../util/format.ts";
-import { INT64_MAX, string2d, string2ll } from "../util/number.ts";
+import { INT64_MAX, string2ll } from "../util/number.ts";
 import type { Context } from "./context.ts";
 import { parseScanOptions, replyScan, scanCursorArg, scanMatches, scanStep } from "./scanargs.ts";
 import type { CommandSpec } from "./spec.ts";
-import { deleteIfEmpty, limits, replyMembers, touched, zsetForRead, zsetForWrite } from "./zsetaccess.ts";
+import { deleteIfEmpty, limits, replyMembers, replyScore, scoreArg, touched, zsetArgForWrite, zsetForRead, zsetForWrite } from "./zsetaccess.ts";
 import { collectRank } from "./zsetrange.ts";
 
 const XX_NX = "ERR XX and NX options at the same time are not compatible";
@@ -58,25 +59,25 @@ function zadd(c: Context, incrCommand: boolean): void {
   if (pairs > scoreBuf.length) scoreBuf = new Float64Array(pairs);
   const scores = scoreBuf;
   for (let j = 0; j < pairs; j++) {
-    const s = string2d(a.str(i + 2 * j));
-    if (s === null) return c.error(E.notFloat);
+    const s = scoreArg(a, i + 2 * j);
+    if (Number.isNaN(s)) return c.error(E.notFloat);
     scores[j] = s;
   }
-  const key = a.str(1);
-  let z = zsetForWrite(c, key);
+  let z = zsetArgForWrite(c, 1);
   if (z === undefined) return;
   let added = 0;
   let updated = 0;
   let processed = 0;
   let last = 0;
   let nan = false;
-  // The encoding limits are config lookups: only a listpack (or a new set) needs them.
-  const lim = z === null || z.isListpack ? limits(c) : SKIPLIST_LIMITS;
+  // The encoding limits are config lookups: read only when a listpack (or a new set) takes a member.
+  let lim: ZSetLimits | null = null;
   if (z === null) {
     if (xx) return incr ? c.reply.nil() : c.reply.int(0);
+    lim = limits(c);
     // Matches Redis: the new set starts as a skiplist when its first member could not fit a listpack.
     z = new ZSet(!(lim.entries === 0 || lim.value < a.len(i + 1)));
-    c.db.set(key, z);
+    c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, z);
   }
   for (let j = 0; j < pairs; j++) {
     const member = a.str(i + 2 * j + 1);
@@ -97,7 +98,7 @@ function zadd(c: Context, incrCommand: boolean): void {
         updated++;
       }
     } else if (!xx) {
-      z.insert(member, score, lim);
+      z.insert(member, score, z.isListpack ? (lim ??= limits(c)) : SKIPLIST_LIMITS);
       added++;
     } else {
       continue;
@@ -107,12 +108,13 @@ function zadd(c: Context, incrCommand: boolean): void {
   }
   if (added + updated > 0) {
     c.dirty(added + updated);
-    c.server.blocking.signal(c.db.id, key);
-    touched(c, incr ? "zincr" : "zadd", key);
+    // No key string unless a client blocks on some key, or WATCH/notifications need it.
+    if (c.server.blocking.keyCount !== 0) c.server.blocking.signal(c.db.id, a.str(1));
+    c.keyChanged(1, NOTIFY_ZSET, incr ? "zincr" : "zadd");
   }
   if (nan) return c.error(NAN_SCORE);
   if (incr) {
-    if (processed > 0) c.reply.double(last);
+    if (processed > 0) replyScore(c.reply, last);
     else c.reply.nil();
   } else {
     c.reply.int(ch ? added + updated : added);
@@ -154,7 +156,7 @@ function zrandmember(c: Context): void {
       const n = randomNode(z);
       if (pairs) r.array(2);
       r.bulk(n.member);
-      if (withScores) r.double(n.score);
+      if (withScores) replyScore(r, n.score);
     }
     return;
   }
@@ -168,13 +170,15 @@ function zrandmember(c: Context): void {
     // Matches Redis: a listpack yields its sample in listpack (ascending) order.
     let left = size;
     let need = count;
-    for (let n = z.first(); n !== null && need > 0; n = n.next[0] as ZNode | null, left--) {
+    z.each(z.first()!, false, 0, (m, sc) => {
       if (Math.random() * left < need) {
-        members.push(n.member);
-        scores?.push(n.score);
+        members.push(m);
+        scores?.push(sc);
         need--;
       }
-    }
+      left--;
+      return need > 0;
+    });
   } else {
     const picked = new Set<number>();
     if (count * 3 > size) {
@@ -211,8 +215,12 @@ function zscan(c: Context): void {
   let next = 0;
   if (z.isListpack) {
     // Matches Redis: a listpack is returned whole, in order, whatever the cursor and COUNT.
-    for (let n = z.first(); n !== null; n = n.next[0] as ZNode | null) {
-      if (scanMatches(o, n.member)) out.push(n.member, formatG17(n.score));
+    const from = z.first();
+    if (from !== null) {
+      z.each(from, false, 0, (m, sc) => {
+        if (scanMatches(o, m)) out.push(m, formatG17(sc));
+        return true;
+      });
     }
   } else {
     const dict = z.dict;
@@ -258,7 +266,7 @@ const rankSpec = (name: string, reverse: boolean, summary: string): CommandSpec 
     if (rank < 0) return withScore ? c.reply.nilArray() : c.reply.nil();
     if (withScore) c.reply.array(2);
     c.reply.int(rank);
-    if (withScore) c.reply.double(z!.score(a.str(2))!);
+    if (withScore) replyScore(c.reply, z!.score(a.str(2))!);
   },
 });
 
@@ -347,7 +355,7 @@ export const zsetCommands: readonly CommandSpec[] = [
       if (z === undefined) return;
       const s = z === null ? undefined : z.score(c.args.str(2));
       if (s === undefined) c.reply.nil();
-      else c.reply.double(s);
+      else replyScore(c.reply, s);
     },
   },
   {
@@ -369,7 +377,7 @@ export const zsetCommands: readonly CommandSpec[] = [
       for (let i = 2; i < argc; i++) {
         const s = z === null ? undefined : z.score(c.args.str(i));
         if (s === undefined) c.reply.nil();
-        else c.reply.double(s);
+        else replyScore(c.reply, s);
       }
     },
   },

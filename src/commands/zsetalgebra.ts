@@ -3,7 +3,7 @@
 // fixes how floating-point sums are taken; it reads its sources and must not modify them.
 import { E } from "../errors.ts";
 import { SetValue } from "../types/set.ts";
-import { ZSet, type ZNode } from "../types/zset.ts";
+import { ZSet } from "../types/zset.ts";
 import { string2d, string2ll } from "../util/number.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec, KeySpec } from "./spec.ts";
@@ -46,7 +46,13 @@ function forEachMember(s: Source, f: (member: string, score: number) => void): v
   const z = s.z;
   if (z === null) return;
   if (z instanceof ZSet) {
-    for (let n = z.first(); n !== null; n = n.next[0] as ZNode | null) f(n.member, n.score);
+    const from = z.first();
+    if (from !== null) {
+      z.each(from, false, 0, (m, sc) => {
+        f(m, sc);
+        return true;
+      });
+    }
   } else {
     for (const m of z.values()) f(m, 1);
   }
@@ -138,7 +144,8 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
         return true;
       };
       if (z0 instanceof ZSet) {
-        for (let n = z0.first(); n !== null; n = n.next[0] as ZNode | null) if (!each(n.member, n.score)) break;
+        const from = z0.first();
+        if (from !== null) z0.each(from, false, 0, each);
       } else {
         for (const m of z0.values()) if (!each(m, 1)) break;
       }
@@ -169,10 +176,7 @@ function zsetOp(c: Context, name: string, op: SetOp, dst: string | null, numkeys
   }
   const members: string[] = [];
   const scores: number[] | null = withScores ? [] : null;
-  for (let n = result.first(); n !== null; n = n.next[0] as ZNode | null) {
-    members.push(n.member);
-    scores?.push(n.score);
-  }
+  result.rangeByRank(0, result.size, false, members, scores);
   replyMembers(c, members, scores);
 }
 

@@ -2,12 +2,13 @@
 // parked clients are ZSetWaiters in the keyspace's blocking registry. Owns the pop replies and the
 // ZPOPMIN/ZPOPMAX form a pop is propagated as; the registry itself (keyspace/blocking.ts) is not ours.
 import { E } from "../errors.ts";
+import { NOTIFY_ZSET } from "../notifications.ts";
 import type { ZSet } from "../types/zset.ts";
 import { string2ll } from "../util/number.ts";
 import type { Context } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
 import { ClientWaiter, deadlineAfter, park, timeoutArg } from "./waiter.ts";
-import { asZSet, deleteIfEmpty, touched, zsetForWrite } from "./zsetaccess.ts";
+import { asZSet, deleteIfEmpty, replyScore, touched, zsetArgForWrite, zsetForWrite } from "./zsetaccess.ts";
 
 const NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0";
 const COUNT_POSITIVE = "ERR count should be greater than 0";
@@ -21,11 +22,12 @@ interface Popped {
 }
 
 /**
- * Redis's genericZpopCommand: pop up to count from the first existing key among keys (a WRONGTYPE
- * on the way stops). count -1 is "no count given". withKey/nested shape the reply as ZMPOP's
- * (withKey alone: BZPOPMIN's flat key, member, score). Returns what was popped, or null.
+ * Redis's genericZpopCommand for the forms that name the key in the reply (ZMPOP, BZPOPMIN & co.;
+ * ZPOPMIN/ZPOPMAX are zpopMinMax): pop up to count from the first existing key among keys (a
+ * WRONGTYPE on the way stops). count -1 is "no count given": BZPOPMIN's flat key, member, score;
+ * nested is ZMPOP's [key, [[member, score]…]]. Returns what was popped, or null.
  */
-function zpop(c: Context, keys: readonly string[], max: boolean, count: number, withKey: boolean, nested: boolean, nilWhenEmpty: boolean): Popped | null {
+function zpop(c: Context, keys: readonly string[], max: boolean, count: number, nested: boolean): Popped | null {
   let z: ZSet | null = null;
   let key = "";
   for (const k of keys) {
@@ -39,18 +41,11 @@ function zpop(c: Context, keys: readonly string[], max: boolean, count: number, 
   }
   const r = c.reply;
   if (z === null) {
-    if (nilWhenEmpty) r.nilArray();
-    else r.array(0);
-    return null;
-  }
-  if (count === 0) {
-    r.array(0);
+    r.nilArray();
     return null;
   }
   const n = Math.min(count === -1 ? 1 : count, z.size);
-  if (!nested && !withKey) r.array(n * 2);
-  else if (nested && !withKey) r.array(n);
-  else if (!nested) {
+  if (!nested) {
     r.array(1 + n * 2);
     r.bulk(key);
   } else {
@@ -58,30 +53,47 @@ function zpop(c: Context, keys: readonly string[], max: boolean, count: number, 
     r.bulk(key);
     r.array(n);
   }
-  for (let i = 0; i < n; i++) {
-    const node = (max ? z.last() : z.first())!;
-    const member = node.member;
-    const score = node.score;
-    z.remove(member);
-    if (nested) r.array(2);
-    r.bulk(member);
-    r.double(score);
-  }
-  touched(c, max ? "zpopmax" : "zpopmin", key);
-  deleteIfEmpty(c, key, z);
-  c.dirty(n);
+  popMembers(c, z, key, max, n, nested);
   return { key, n };
 }
 
+/**
+ * Pop n members of z into the reply (each as a [member, score] pair when nested), then the
+ * event, the emptied key and the dirty count. key null is argument 1, whose string is made only
+ * when WATCH, a notification or an emptied set needs it.
+ */
+function popMembers(c: Context, z: ZSet, key: string | null, max: boolean, n: number, nested: boolean): void {
+  const r = c.reply;
+  for (let i = 0; i < n; i++) {
+    const member = z.pop(max)!;
+    if (nested) r.array(2);
+    r.bulk(member);
+    replyScore(r, z.poppedScore);
+  }
+  const event = max ? "zpopmax" : "zpopmin";
+  if (key === null) c.keyChanged(1, NOTIFY_ZSET, event);
+  else touched(c, event, key);
+  if (z.size === 0) deleteIfEmpty(c, key ?? c.args.str(1), z);
+  c.dirty(n);
+}
+
+/** ZPOPMIN/ZPOPMAX key [count]: the hot one, looked up by the key's bytes. */
 function zpopMinMax(c: Context, max: boolean): void {
-  if (c.args.argc > 3) return c.error(E.syntax);
+  const argc = c.args.argc;
+  if (argc > 3) return c.error(E.syntax);
   let count = -1;
-  if (c.args.argc === 3) {
+  if (argc === 3) {
     const v = string2ll(c.args.str(2));
     if (v === null || v < 0) return c.error(E.notPositive);
     count = Number(v);
   }
-  zpop(c, [c.args.str(1)], max, count, false, c.reply.proto === 3 && count !== -1, false);
+  const z = zsetArgForWrite(c, 1);
+  if (z === undefined) return;
+  if (z === null || count === 0) return c.reply.array(0);
+  const n = count === -1 ? 1 : Math.min(count, z.size);
+  const nested = c.reply.proto === 3 && count !== -1;
+  c.reply.array(nested ? n : n * 2);
+  popMembers(c, z, null, max, n, nested);
 }
 
 /** Parsed ZMPOP/BZMPOP arguments after numkeys. */
@@ -140,7 +152,7 @@ function popArgv(max: boolean, p: Popped, withCount: boolean): string[] {
 function zmpop(c: Context): void {
   const m = parseZmpop(c, 1);
   if (m === null) return;
-  const p = zpop(c, m.keys, m.max, m.count, true, true, true);
+  const p = zpop(c, m.keys, m.max, m.count, true);
   if (p !== null) c.propagateAs = popArgv(m.max, p, true);
 }
 
@@ -168,7 +180,7 @@ class ZSetWaiter extends ClientWaiter {
     const z = asZSet(c.db.lookup(key));
     if (z === undefined || z === null || z.size === 0) return false;
     const mpop = this.count !== -1;
-    const p = zpop(c, [key], this.max, this.count, true, mpop, true);
+    const p = zpop(c, [key], this.max, this.count, mpop);
     const prop = c.server.propagation;
     if (p !== null && prop.active) prop.emit(this.dbId, popArgv(this.max, p, mpop));
     this.finish();
@@ -185,7 +197,7 @@ function bzpop(c: Context, keys: string[], timeoutMs: number, max: boolean, coun
   const mpop = count !== -1;
   for (const key of keys) {
     if (c.lookupWrite(key) === undefined) continue;
-    const p = zpop(c, keys, max, count, true, mpop, true);
+    const p = zpop(c, keys, max, count, mpop);
     if (p !== null) c.propagateAs = popArgv(max, p, mpop);
     return;
   }

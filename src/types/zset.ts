@@ -143,6 +143,8 @@ export class ZSet implements TypedValue {
   #tree = new ZTree();
   /** Redis converts to a skiplist past the limits and never back. */
   #listpack: boolean;
+  /** The score of the member the last pop() returned. */
+  poppedScore = 0;
 
   constructor(listpack = true) {
     this.#listpack = listpack;
@@ -223,7 +225,7 @@ export class ZSet implements TypedValue {
     if (this.#listpack && score === 0) score = 0;
     this.dict.set(member, score);
     const t = this.#tree;
-    t.seekKey(cur, member, false);
+    t.seekPresent(cur, member, false);
     t.rescoreFound(cur, score, member);
   }
 
@@ -233,9 +235,26 @@ export class ZSet implements TypedValue {
     if (score === undefined) return false;
     this.dict.delete(member);
     const t = this.#tree;
-    t.seekKey(score, member, false);
+    t.seekPresent(score, member, false);
     t.removeFound();
     return true;
+  }
+
+  /**
+   * Remove the lowest member (the highest when max) and return it, or null when empty; its score
+   * is then in poppedScore. ZPOPMIN's step: no ZNode and no key search, the end is at hand.
+   */
+  pop(max: boolean): string | null {
+    const t = this.#tree;
+    const leaf = max ? t.tail : t.head;
+    const n = leaf.n;
+    if (n === 0) return null;
+    const i = max ? n - 1 : 0;
+    const member = leaf.members[i]!;
+    this.poppedScore = leaf.scores[i]!;
+    this.dict.delete(member);
+    t.removeEnd(max);
+    return member;
   }
 
   /** 0-based rank in ascending order (descending when reverse), or -1 when absent. */
@@ -243,7 +262,7 @@ export class ZSet implements TypedValue {
     const score = this.dict.get(member);
     if (score === undefined) return -1;
     const t = this.#tree;
-    t.seekKey(score, member, true);
+    t.seekPresent(score, member, true);
     return reverse ? this.size - 1 - t.rank : t.rank;
   }
 

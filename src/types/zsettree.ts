@@ -65,7 +65,7 @@ class Inner {
   readonly kids: (Inner | Leaf | null)[] = new Array<Inner | Leaf | null>(INNER_MAX + 1).fill(null);
 }
 
-// The path of the last seekKey (single-threaded, never re-entered): the inner node at each height
+// The path of the last seekKey or seekPresent (single-threaded, never re-entered): the inner node at each height
 // on the way down and which child was taken. removeFound/rescoreFound/add use it.
 const pathNode: Inner[] = [];
 const pathIdx = new Int32Array(MAX_HEIGHT + 1);
@@ -136,6 +136,34 @@ export class ZTree {
    * A present key is found in its own leaf (index < leaf.n). withRank also sums the rank.
    */
   seekKey(score: number, member: string, withRank: boolean): void {
+    const leaf = this.#descend(score, member, withRank);
+    this.#searchLeaf(leaf, 0, score, member);
+  }
+
+  /**
+   * seekKey for a key known to be present (updates, removals, ranks). When no other entry of the
+   * leaf has its score, the entry is found by score alone: no member string is read, and in a
+   * large set each one read is a cache miss or two.
+   */
+  seekPresent(score: number, member: string, withRank: boolean): void {
+    const leaf = this.#descend(score, member, withRank);
+    const sc = leaf.scores;
+    const n = leaf.n;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sc[mid]! < score) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo + 1 < n && sc[lo + 1] === score) return this.#searchLeaf(leaf, lo, score, member);
+    this.leaf = leaf;
+    this.index = lo;
+    this.rank += lo;
+  }
+
+  /** The inner levels of seekKey: records the path, leaves the rank above the leaf in this.rank. */
+  #descend(score: number, member: string, withRank: boolean): Leaf {
     let node = this.#root;
     let rank = 0;
     for (let h = this.#height; h > 0; h--) {
@@ -160,10 +188,15 @@ export class ZTree {
       pathIdx[h] = c;
       node = inner.kids[c] as Inner | Leaf;
     }
-    const leaf = node as Leaf;
+    this.rank = rank;
+    return node as Leaf;
+  }
+
+  /** The first entry of leaf at or after `from` that is ≥ (score, member); this.rank grows by its index. */
+  #searchLeaf(leaf: Leaf, from: number, score: number, member: string): void {
     const sc = leaf.scores;
     const mem = leaf.members;
-    let lo = 0;
+    let lo = from;
     let hi = leaf.n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -173,7 +206,7 @@ export class ZTree {
     }
     this.leaf = leaf;
     this.index = lo;
-    this.rank = rank + lo;
+    this.rank += lo;
   }
 
   /** The first entry whose score is above bound (after) or at least bound (!after). */
@@ -302,7 +335,27 @@ export class ZTree {
     putAt(leaf, i, score, member);
   }
 
-  /** Remove the entry the last seekKey found (it must have been present). */
+  /**
+   * Remove the first entry (the last when `last`); the tree must not be empty. The path is the
+   * leftmost (rightmost) descent, so pops need no key search. Like removeFound, it leaves no
+   * usable position.
+   */
+  removeEnd(last: boolean): void {
+    let node = this.#root;
+    for (let h = this.#height; h > 0; h--) {
+      const inner = node as Inner;
+      const c = last ? inner.n - 1 : 0;
+      pathNode[h] = inner;
+      pathIdx[h] = c;
+      node = inner.kids[c] as Inner | Leaf;
+    }
+    const leaf = node as Leaf;
+    this.leaf = leaf;
+    this.index = last ? leaf.n - 1 : 0;
+    this.removeFound();
+  }
+
+  /** Remove the entry the last seekKey/seekPresent found (it must have been present). */
   removeFound(): void {
     const leaf = this.leaf;
     const i = this.index;
@@ -319,7 +372,7 @@ export class ZTree {
   }
 
   /**
-   * Give the entry the last seekKey found, (cur, member), a new score: in place when the order
+   * Give the entry the last seekKey/seekPresent found, (cur, member), a new score: in place when the order
    * does not change and no separator above is crossed, else by removing and adding it.
    */
   rescoreFound(cur: number, score: number, member: string): void {
@@ -327,6 +380,9 @@ export class ZTree {
     const i = this.index;
     const n = leaf.n;
     const sc = leaf.scores;
+    // Keep the stored string (the one the member → score map holds as its key), not the caller's
+    // equal copy: a copy from each request would double the member's memory and age into the heap.
+    member = leaf.members[i]!;
     // The first entry of a leaf may not go below its separator, nor the last reach the next one;
     // the first and last leaves have no such bound on their outer side.
     const lowOk = i > 0 ? lessKey(sc[i - 1]!, leaf.members[i - 1]!, score, member) : leaf.prev === null || score > cur;

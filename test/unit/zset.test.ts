@@ -1,9 +1,14 @@
 // The sorted set value on its own: order, ranks, range searches, range removals, encoding
 // switches and clone, checked against a sorted-array model with fast-check; then the B+tree
 // behind it at sizes that split and merge nodes over several levels (checkStructure), positions
-// that outlive changes, and each().
+// that outlive changes, pops and each(); last, the hot path's score argument and score reply
+// (commands/zsetaccess.ts) against string2d and Reply.double.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
+import { replyScore, scoreArg } from "../../src/commands/zsetaccess.ts";
+import { Args } from "../../src/resp/args.ts";
+import { Reply } from "../../src/resp/reply.ts";
+import { string2d } from "../../src/util/number.ts";
 import {
   LEX_MAX,
   LEX_MIN,
@@ -321,23 +326,65 @@ test("tree: random inserts, updates and removals on 30k members, then drained fr
     if (k % 30_000 === 0) checkBig(z, model, 101);
   }
   checkBig(z, model);
-  // Pops from the low end and the high end alternately (ZPOPMIN / ZPOPMAX).
+  // Pops from the low end and the high end alternately (ZPOPMIN / ZPOPMAX's pop()).
   let pops = 0;
   while (z.size > 0) {
-    const x = (pops++ % 2 === 0 ? z.first() : z.last())!;
+    const max = pops++ % 2 === 1;
+    const x = (max ? z.last() : z.first())!;
     if (pops < 50 || z.size < 50) {
       const s = sortedModel(model);
-      expect<Entry>([x.member, x.score]).toEqual((pops % 2 === 1 ? s[0] : s.at(-1))!);
+      expect<Entry>([x.member, x.score]).toEqual((max ? s.at(-1) : s[0])!);
     }
-    z.remove(x.member);
+    expect(z.pop(max)).toBe(x.member);
+    expect(z.poppedScore).toBe(x.score);
+    expect(z.score(x.member)).toBeUndefined();
     model.delete(x.member);
     if (z.size % 5000 === 0) checkBig(z, model, 53);
   }
   expect(z.first()).toBeNull();
   expect(z.last()).toBeNull();
+  expect(z.pop(false)).toBeNull();
+  expect(z.pop(true)).toBeNull();
   z.checkStructure();
   z.insert("again", 1, BIG);
   expect(walk(z)).toEqual([["again", 1]]);
+});
+
+test("tree: updates, removals and ranks found by score alone (unique in the leaf) or by member (tie runs across leaves)", () => {
+  const z = new ZSet(false);
+  const model = new Map<string, number>();
+  const rnd = lcg(2024);
+  // Half the members have unique random scores; the rest sit in long runs of one score that
+  // span several leaves, so both ways of finding a present entry are taken, and -0 ties with 0.
+  const ties = [0, -0, 7, 7.5];
+  const scoreFor = (i: number): number => (i % 2 === 0 ? rnd() * 1e6 : ties[Math.floor(rnd() * ties.length)]!);
+  for (let i = 0; i < 40_000; i++) {
+    const s = scoreFor(i);
+    z.insert(`m${i}`, s, BIG);
+    model.set(`m${i}`, s);
+  }
+  checkBig(z, model, 211);
+  for (let k = 0; k < 60_000; k++) {
+    const i = Math.floor(rnd() * 40_000);
+    const m = `m${i}`;
+    const cur = z.score(m);
+    if (cur === undefined) {
+      const s = scoreFor(i);
+      z.insert(m, s, BIG);
+      model.set(m, s);
+    } else if (rnd() < 0.3) {
+      expect(z.remove(m)).toBe(true);
+      model.delete(m);
+    } else {
+      const s = rnd() < 0.5 ? scoreFor(i + 1) : cur + (rnd() - 0.5) * 10;
+      if (!Object.is(s, cur)) {
+        z.update(m, cur, s);
+        model.set(m, s);
+      }
+    }
+    if (k % 20_000 === 0) checkBig(z, model, 307);
+  }
+  checkBig(z, model, 13);
 });
 
 test("tree: range searches, counts and range removals across leaf and inner boundaries", () => {
@@ -526,4 +573,43 @@ test("rangeByRank: counts from a rank up or down across leaves, with or without 
       }
     }
   }
+});
+
+// ---- the ZADD/ZPOPMIN hot path's score argument and score reply ----
+
+test("scoreArg reads a score from the request bytes exactly as string2d reads its string", () => {
+  const same = (text: string): void => {
+    const got = scoreArg(Args.of(["ZADD", text]), 1);
+    const want = string2d(text) ?? NaN;
+    if (!Object.is(got, want)) throw new Error(`scoreArg(${JSON.stringify(text)}) = ${got}, string2d: ${want}`);
+  };
+  for (const t of ["0", "-0", "+0", "-0.0", "1", "-1", "000000012345", "1.5", "-.5", "+.5", "5.", ".", "-", "+", "", "1.2.3", "1e3", "1E-3",
+    "inf", "-inf", "+Infinity", "nan", "0x10", " 1", "1 ", "9007199254740991", "9007199254740992", "9007199254740993", "0.1", "0.30000000000000004",
+    "123456789012345.678", "1.0000000000000000000001", "0.0000000000000000000001", "0.00000000000000000000001", "1".repeat(31), "0".repeat(40) + "1",
+    "1".repeat(5001), "3.141592653589793238462643383279"]) {
+    same(t);
+  }
+  const digits = fc.string({ unit: fc.constantFrom("0", "1", "5", "9"), minLength: 1, maxLength: 24 });
+  const text = fc.oneof(
+    fc.tuple(fc.constantFrom("", "-", "+"), digits, fc.option(fc.tuple(fc.constant("."), fc.option(digits)))).map(([s, a, f]) => s + a + (f === null ? "" : f[0] + (f[1] ?? ""))),
+    fc.string({ unit: fc.constantFrom("0", "7", ".", "-", "+", "e", "x", " "), maxLength: 12 }),
+    fc.double().map(String),
+  );
+  fc.assert(fc.property(text, (t) => same(t)), { seed: SEED, numRuns: 3000 });
+});
+
+test("replyScore writes what Reply.double writes, in RESP2 and RESP3", () => {
+  const same = (d: number): void => {
+    for (const proto of [2, 3] as const) {
+      const a = new Reply();
+      const b = new Reply();
+      a.proto = proto;
+      b.proto = proto;
+      replyScore(a, d);
+      b.double(d);
+      expect(a.buf.subarray(0, a.pos).toString("latin1")).toBe(b.buf.subarray(0, b.pos).toString("latin1"));
+    }
+  };
+  for (const d of [0, -0, 1, -1, 12345, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e16, 1e17, 1e21, 0.5, -1.25, Infinity, -Infinity, 1e-7]) same(d);
+  fc.assert(fc.property(fc.oneof(fc.double({ noNaN: true }), fc.integer(), fc.maxSafeInteger()), (d) => same(d)), { seed: SEED, numRuns: 2000 });
 });
