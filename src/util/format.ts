@@ -7,6 +7,8 @@ export function formatG17(d: number): string {
   if (d === -Infinity) return "-inf";
   if (Number.isNaN(d)) return "nan";
   if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  // A safe integer has at most 16 digits: %.17g prints it exactly, in plain digits.
+  if (Number.isSafeInteger(d)) return String(d);
   return formatG(d, 17);
 }
 
