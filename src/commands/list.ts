@@ -52,27 +52,47 @@ export function popEnd(l: List, where: End): string {
   return (where === "LEFT" ? l.popHead() : l.popTail())!;
 }
 
+/** Pop from where (the list is not empty) and reply with the element, copied from the list's chunk. */
+function replyPop(c: Context, l: List, where: End): void {
+  const i = where === "LEFT" ? 0 : l.length - 1;
+  c.reply.bulkSlice(l.bufferOf(i), l.startOf(i), l.lengthOf(i));
+  if (where === "LEFT") l.dropHead();
+  else l.dropTail();
+}
+
 /** Tell blocked clients a list may now have elements (Redis's signalKeyAsReady). */
 export function signalList(c: Context, key: string): void {
   c.server.blocking.signal(c.db.id, key);
 }
 
-/** LPUSH/RPUSH/LPUSHX/RPUSHX. */
+/**
+ * LPUSH/RPUSH/LPUSHX/RPUSHX. The hot path works from the key's bytes: the key string is made only
+ * to create the list, for a blocked client waiting on it, or for WATCH/notifications (keyChanged).
+ */
 function push(c: Context, where: End, onlyExisting: boolean): void {
-  const key = c.args.str(1);
-  let l = asList(c.lookupWrite(key));
-  if (l === undefined) return c.error(E.wrongType);
-  if (l === null) {
+  const r = c.lookupWriteArg(1);
+  let l: List;
+  if (r !== 0) {
+    const v = c.db.dict.value(r);
+    if (!(v instanceof List)) return c.error(E.wrongType);
+    l = v;
+  } else {
     if (onlyExisting) return c.reply.int(0);
     l = new List();
-    c.db.set(key, l);
+    const a = c.args;
+    c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, l);
   }
-  const argc = c.args.argc;
-  if (where === "LEFT") for (let i = 2; i < argc; i++) l.pushHead(c.args.str(i));
-  else for (let i = 2; i < argc; i++) l.pushTail(c.args.str(i));
+  const a = c.args;
+  const argc = a.argc;
+  const b = a.buf;
+  const base = a.base;
+  // Straight from the request bytes into the list's chunks: no string per element.
+  if (where === "LEFT") for (let i = 2; i < argc; i++) l.pushHeadBytes(b, base + a.starts[i]!, base + a.ends[i]!);
+  else for (let i = 2; i < argc; i++) l.pushTailBytes(b, base + a.starts[i]!, base + a.ends[i]!);
   c.dirty(argc - 2);
-  signalList(c, key);
-  touched(c, PUSH_EVENT[where], key);
+  // One check when nobody blocks on a list (the usual case): no key string.
+  if (c.server.blocking.keyCount !== 0) signalList(c, a.str(1));
+  c.keyChanged(1, NOTIFY_LIST, PUSH_EVENT[where]);
   c.reply.int(l.length);
 }
 
@@ -83,7 +103,7 @@ export function deleteIfEmpty(c: Context, key: string, l: List): void {
   c.notify(NOTIFY_GENERIC, "del", key);
 }
 
-/** LPOP/RPOP key [count]. */
+/** LPOP/RPOP key [count]. Like push(), no key string unless the list empties or someone listens. */
 function pop(c: Context, where: End): void {
   const argc = c.args.argc;
   if (argc > 3) return c.error(wrongArity(where === "LEFT" ? "lpop" : "rpop"));
@@ -93,24 +113,25 @@ function pop(c: Context, where: End): void {
     if (n === null || n < 0) return c.error(E.notPositive);
     count = n;
   }
-  const key = c.args.str(1);
-  const l = asList(c.lookupWrite(key));
-  if (l === undefined) return c.error(E.wrongType);
-  if (l === null) return count === -1 ? c.reply.nil() : c.reply.nilArray();
+  const r = c.lookupWriteArg(1);
+  if (r === 0) return count === -1 ? c.reply.nil() : c.reply.nilArray();
+  const v = c.db.dict.value(r);
+  if (!(v instanceof List)) return c.error(E.wrongType);
+  const l = v;
   if (count === -1) {
-    c.reply.bulk(popEnd(l, where));
+    replyPop(c, l, where);
     c.dirty();
-    touched(c, POP_EVENT[where], key);
+    c.keyChanged(1, NOTIFY_LIST, POP_EVENT[where]);
   } else {
     const n = Math.min(count, l.length);
     c.reply.array(n);
-    for (let i = 0; i < n; i++) c.reply.bulk(popEnd(l, where));
+    for (let i = 0; i < n; i++) replyPop(c, l, where);
     if (n > 0) {
       c.dirty();
-      touched(c, POP_EVENT[where], key);
+      c.keyChanged(1, NOTIFY_LIST, POP_EVENT[where]);
     }
   }
-  deleteIfEmpty(c, key, l);
+  if (l.length === 0) deleteIfEmpty(c, c.args.str(1), l);
 }
 
 /**
@@ -122,7 +143,7 @@ export function popRangeWithKey(c: Context, key: string, l: List, where: End, co
   c.reply.array(2);
   c.reply.bulk(key);
   c.reply.array(n);
-  for (let i = 0; i < n; i++) c.reply.bulk(popEnd(l, where));
+  for (let i = 0; i < n; i++) replyPop(c, l, where);
   touched(c, POP_EVENT[where], key);
   deleteIfEmpty(c, key, l);
   return [where === "LEFT" ? "LPOP" : "RPOP", key, String(n)];
@@ -271,7 +292,7 @@ function lpos(c: Context): void {
   const found: number[] = [];
   for (let k = 0; k < limit; k++) {
     const i = fromTail ? len - 1 - k : k;
-    if (l.at(i) !== elem) continue;
+    if (!l.equalsAt(i, elem)) continue;
     if (matches++ < skip) continue;
     found.push(i);
     if (count === -1 || (count !== 0 && found.length === count)) break;
@@ -297,7 +318,7 @@ function linsert(c: Context): void {
   const pivot = c.args.str(3);
   const len = l.length;
   for (let i = 0; i < len; i++) {
-    if (l.at(i) !== pivot) continue;
+    if (!l.equalsAt(i, pivot)) continue;
     l.insert(after ? i + 1 : i, c.args.str(4));
     c.dirty();
     touched(c, "linsert", key);
@@ -318,9 +339,9 @@ function lrem(c: Context): void {
   const limit = n === 0 ? len : Math.abs(n);
   const idx: number[] = [];
   if (n >= 0) {
-    for (let i = 0; i < len && idx.length < limit; i++) if (l.at(i) === elem) idx.push(i);
+    for (let i = 0; i < len && idx.length < limit; i++) if (l.equalsAt(i, elem)) idx.push(i);
   } else {
-    for (let i = len - 1; i >= 0 && idx.length < limit; i--) if (l.at(i) === elem) idx.push(i);
+    for (let i = len - 1; i >= 0 && idx.length < limit; i--) if (l.equalsAt(i, elem)) idx.push(i);
     idx.reverse();
   }
   if (idx.length > 0) {
@@ -367,7 +388,7 @@ function lrange(c: Context): void {
   const stop = Math.min(absIndex(e, len), len - 1);
   if (start > stop || start >= len) return c.reply.array(0);
   c.reply.array(stop - start + 1);
-  for (let i = start; i <= stop; i++) c.reply.bulk(l.at(i));
+  for (let i = start; i <= stop; i++) c.reply.bulkSlice(l.bufferOf(i), l.startOf(i), l.lengthOf(i));
 }
 
 /** Key specs as Redis 7.0 declares them: a popped source at argv[1] and a pushed destination at argv[2]. */
@@ -462,7 +483,7 @@ export const listCommands: readonly CommandSpec[] = [
       if (n === null) return c.error(E.notInteger);
       const i = absIndex(n, l.length);
       if (i < 0 || i >= l.length) return c.reply.nil();
-      c.reply.bulk(l.at(i));
+      c.reply.bulkSlice(l.bufferOf(i), l.startOf(i), l.lengthOf(i));
     },
   },
   {

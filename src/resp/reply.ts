@@ -4,13 +4,10 @@ import { writeLatin1 } from "../util/bytes.ts";
 import { formatG17 } from "../util/format.ts";
 
 const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
-const INT_CACHE_MAX = 10000;
-const intCache: Uint8Array[] = [];
 
 function encodeAscii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
-for (let i = 0; i < INT_CACHE_MAX; i++) intCache.push(encodeAscii(String(i)));
 
 const OK = encodeAscii("+OK\r\n");
 const NULL2 = encodeAscii("$-1\r\n");
@@ -61,10 +58,20 @@ export class Reply {
   }
 
   #digits(n: number): void {
-    if (n >= 0 && n < INT_CACHE_MAX) {
-      const d = intCache[n]!;
-      this.buf.set(d, this.pos);
-      this.pos += d.length;
+    // Non-negative integers below 2^53 are written digit by digit: a native copy or String(n)
+    // costs more than the loop for the lengths replies carry.
+    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+      const buf = this.buf;
+      let w = 1;
+      for (let t = n; t >= 10; t = Math.floor(t / 10)) w++;
+      let p = this.pos + w;
+      this.pos = p;
+      let t = n;
+      do {
+        const q = Math.floor(t / 10);
+        buf[--p] = 48 + (t - q * 10);
+        t = q;
+      } while (t !== 0);
     } else {
       this.#ascii(String(n));
     }
