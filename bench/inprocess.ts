@@ -38,6 +38,8 @@ const TESTS: Record<string, (i: number) => string[]> = {
   GET: (i) => ["GET", key(i * 7919)],
   INCR: (i) => ["INCR", key(i * 7919, "counter")],
   LPUSH: (i) => ["LPUSH", "mylist", value3],
+  RPUSH: (i) => ["RPUSH", "mylist", value3],
+  LPOP: () => ["LPOP", "mylist"],
   RPOP: () => ["RPOP", "mylist"],
   SADD: (i) => ["SADD", "myset", `element:${i % 100000}`],
   HSET: (i) => ["HSET", "myhash", `element:${i % 100000}`, value3],
@@ -46,7 +48,8 @@ const TESTS: Record<string, (i: number) => string[]> = {
   HSET_SMALL: (i) => ["HSET", key(i * 7919, "hash"), "name", `user${i}`, "city", "paris", "visits", String(i % 1000)],
   HGET_SMALL: (i) => ["HGET", key(i * 7919, "hash"), "city"],
   SPOP: () => ["SPOP", "myset"],
-  ZADD: (i) => ["ZADD", "myzset", String((i * 7919) % 100000), `element:${i % 100000}`],
+  // As redis-benchmark sends it: an independent random score and member, 12 digits each.
+  ZADD: (i) => ["ZADD", "myzset", String((i * 7919) % 100000).padStart(12, "0"), key(i * 104729, "element")],
   ZPOPMIN: () => ["ZPOPMIN", "myzset"],
   LRANGE_100: () => ["LRANGE", "mylist", "0", "99"],
   MSET: (i) => {
@@ -103,9 +106,10 @@ function main(): void {
     if (only && !only.includes(name.toUpperCase())) continue;
     const stream = buildStream(gen, COMMANDS_PER_ROUND);
     // Pops need something to pop: fill first.
-    if (name === "RPOP" || name === "LRANGE_100") for (const b of buildStream(TESTS.LPUSH!, COMMANDS_PER_ROUND * ROUNDS)) feed(c, parser, b);
+    if (name === "LPOP" || name === "RPOP" || name === "LRANGE_100") for (const b of buildStream(TESTS.LPUSH!, COMMANDS_PER_ROUND * ROUNDS)) feed(c, parser, b);
     if (name === "SPOP") for (const b of buildStream(TESTS.SADD!, COMMANDS_PER_ROUND)) feed(c, parser, b);
-    if (name === "ZPOPMIN") for (const b of buildStream(TESTS.ZADD!, COMMANDS_PER_ROUND)) feed(c, parser, b);
+    // Every round pops from a full set: as many distinct members as pops.
+    if (name === "ZPOPMIN") for (const b of buildStream((i) => ["ZADD", "myzset", String(i % 100000), `member:${i}`], COMMANDS_PER_ROUND * ROUNDS)) feed(c, parser, b);
     if (name === "HGET") for (const b of buildStream(TESTS.HSET!, COMMANDS_PER_ROUND)) feed(c, parser, b);
     if (name === "HGET_SMALL") for (const b of buildStream(TESTS.HSET_SMALL!, COMMANDS_PER_ROUND)) feed(c, parser, b);
     const times: number[] = [];
