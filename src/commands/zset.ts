@@ -79,10 +79,15 @@ function zadd(c: Context, incrCommand: boolean): void {
     z = new ZSet(!(lim.entries === 0 || lim.value < a.len(i + 1)));
     c.db.setKeyBytes(a.buf, a.base + a.starts[1]!, a.base + a.ends[1]!, z);
   }
+  // Members are looked up by their request bytes: a skiplist-encoded set makes a member string
+  // only for a new member (its tree entry needs one).
+  const buf = a.buf;
+  const base = a.base;
   for (let j = 0; j < pairs; j++) {
-    const member = a.str(i + 2 * j + 1);
+    const ms = base + a.starts[i + 2 * j + 1]!;
+    const me = base + a.ends[i + 2 * j + 1]!;
     let score = scores[j]!;
-    const cur = z.score(member);
+    const cur = z.scoreBytes(buf, ms, me);
     if (cur !== undefined) {
       if (nx) continue;
       if (incr) {
@@ -94,11 +99,11 @@ function zadd(c: Context, incrCommand: boolean): void {
       }
       if ((lt && score >= cur) || (gt && score <= cur)) continue;
       if (score !== cur) {
-        z.update(member, cur, score);
+        z.updateFound(cur, score, buf, ms, me);
         updated++;
       }
     } else if (!xx) {
-      z.insert(member, score, z.isListpack ? (lim ??= limits(c)) : SKIPLIST_LIMITS);
+      z.insertFound(buf, ms, me, score, z.isListpack ? (lim ??= limits(c)) : SKIPLIST_LIMITS);
       added++;
     } else {
       continue;
@@ -223,11 +228,10 @@ function zscan(c: Context): void {
       });
     }
   } else {
-    const dict = z.dict;
-    next = scanStep(c, dict, cursor, o.count, () => dict.keys(), (m) => {
-      const s = dict.get(m);
-      // A member removed since the cursor was parked is skipped (a live Map iterator skips it too).
-      if (s !== undefined && scanMatches(o, m)) out.push(m, formatG17(s));
+    // A live walk over the member table in record order: records never move, so a member present
+    // for the whole scan is returned (Redis's guarantee), and one removed meanwhile is not.
+    next = scanStep(c, z, cursor, o.count, () => z.entries(), ([m, s]) => {
+      if (scanMatches(o, m)) out.push(m, formatG17(s));
     });
   }
   replyScan(c, next, out);
@@ -262,11 +266,13 @@ const rankSpec = (name: string, reverse: boolean, summary: string): CommandSpec 
     }
     const z = zsetForRead(c, a.str(1));
     if (z === undefined) return;
-    const rank = z === null ? -1 : z.rank(a.str(2), reverse);
+    const ms = a.base + a.starts[2]!;
+    const me = a.base + a.ends[2]!;
+    const rank = z === null ? -1 : z.rankBytes(a.buf, ms, me, reverse);
     if (rank < 0) return withScore ? c.reply.nilArray() : c.reply.nil();
     if (withScore) c.reply.array(2);
     c.reply.int(rank);
-    if (withScore) replyScore(c.reply, z!.score(a.str(2))!);
+    if (withScore) replyScore(c.reply, z!.scoreBytes(a.buf, ms, me)!);
   },
 });
 
@@ -313,8 +319,9 @@ export const zsetCommands: readonly CommandSpec[] = [
       const z = zsetForWrite(c, key);
       if (z === undefined) return;
       if (z === null) return c.reply.int(0);
+      const a = c.args;
       let removed = 0;
-      for (let i = 2; i < c.args.argc; i++) if (z.remove(c.args.str(i))) removed++;
+      for (let i = 2; i < a.argc; i++) if (z.removeBytes(a.buf, a.base + a.starts[i]!, a.base + a.ends[i]!)) removed++;
       if (removed > 0) {
         touched(c, "zrem", key);
         deleteIfEmpty(c, key, z);
@@ -353,7 +360,8 @@ export const zsetCommands: readonly CommandSpec[] = [
     run(c) {
       const z = zsetForRead(c, c.args.str(1));
       if (z === undefined) return;
-      const s = z === null ? undefined : z.score(c.args.str(2));
+      const a = c.args;
+      const s = z === null ? undefined : z.scoreBytes(a.buf, a.base + a.starts[2]!, a.base + a.ends[2]!);
       if (s === undefined) c.reply.nil();
       else replyScore(c.reply, s);
     },
@@ -372,10 +380,11 @@ export const zsetCommands: readonly CommandSpec[] = [
     run(c) {
       const z = zsetForRead(c, c.args.str(1));
       if (z === undefined) return;
-      const argc = c.args.argc;
+      const a = c.args;
+      const argc = a.argc;
       c.reply.array(argc - 2);
       for (let i = 2; i < argc; i++) {
-        const s = z === null ? undefined : z.score(c.args.str(i));
+        const s = z === null ? undefined : z.scoreBytes(a.buf, a.base + a.starts[i]!, a.base + a.ends[i]!);
         if (s === undefined) c.reply.nil();
         else replyScore(c.reply, s);
       }

@@ -461,7 +461,7 @@ export class RdbReader {
     const noLimit = { entries: Infinity, value: Infinity };
     for (let i = 0; i < n; i++) {
       const m = members[i]!;
-      if (z.dict.has(m)) this.fail(`duplicate sorted set member in key '${key}'`);
+      if (z.score(m) !== undefined) this.fail(`duplicate sorted set member in key '${key}'`);
       z.insert(m, scores[i]!, noLimit);
     }
     return z;

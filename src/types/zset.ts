@@ -1,9 +1,12 @@
-// The sorted set value: member → score in a Map beside an ordered index of (score, member)
-// (types/zsettree.ts) for ranks and range searches; range semantics (score and lex bounds, as
-// Redis reads them) and the listpack → skiplist encoding switch, with the limits passed in by the
-// caller (config lives above types/). Pure data: knows nothing of clients or replies.
+// The sorted set value: member → score (a Map while listpack-encoded, a byte table once
+// skiplist-encoded) beside an ordered index of (score, member) (types/zsettree.ts) for ranks and
+// range searches; range semantics (score and lex bounds, as Redis reads them) and the listpack →
+// skiplist encoding switch, with the limits passed in by the caller (config lives above types/).
+// Pure data: knows nothing of clients or replies.
 import type { TypedValue } from "./value.ts";
+import { KeyTable } from "./keytable.ts";
 import { cmpBound, Leaf, ZTree } from "./zsettree.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value, as the command layer reads them. */
 export interface ZSetLimits {
@@ -138,33 +141,52 @@ interface Located {
 
 export class ZSet implements TypedValue {
   readonly type = "zset" as const;
-  /** Member → score. */
-  readonly dict = new Map<string, number>();
+  /** Member → score while listpack-encoded (few members); null once skiplist-encoded. */
+  #small: Map<string, number> | null;
+  /**
+   * Member → score once skiplist-encoded: a byte table (keytable.ts) with each score inline as a
+   * float64 (-0 and ±inf included; NaN is never stored), so a lookup hashes a request's bytes in
+   * place and touches a slot and a record, with no JS object per member. Null while listpack.
+   */
+  #big: KeyTable | null;
   #tree = new ZTree();
-  /** Redis converts to a skiplist past the limits and never back. */
-  #listpack: boolean;
+  /** What the last scoreBytes found, for updateFound/insertFound: the member (listpack) or its record. */
+  #foundMember = "";
+  #foundRecord = 0;
   /** The score of the member the last pop() returned. */
   poppedScore = 0;
 
   constructor(listpack = true) {
-    this.#listpack = listpack;
+    this.#small = listpack ? new Map<string, number>() : null;
+    this.#big = listpack ? null : new KeyTable(false);
+    this.#tree.table = this.#big;
   }
 
   get size(): number {
-    return this.dict.size;
+    return this.#small !== null ? this.#small.size : this.#big!.size;
   }
 
   encoding(): string {
-    return this.#listpack ? "listpack" : "skiplist";
+    return this.#small !== null ? "listpack" : "skiplist";
   }
 
   get isListpack(): boolean {
-    return this.#listpack;
+    return this.#small !== null;
   }
 
-  /** Switch to the skiplist encoding (one way). */
+  /** Switch to the skiplist encoding (one way): the members move to a byte table, in order. */
   convert(): void {
-    this.#listpack = false;
+    if (this.#small === null) return;
+    const big = new KeyTable(false);
+    for (let leaf: Leaf | null = this.#tree.head; leaf !== null; leaf = leaf.next) {
+      const mem = leaf.members;
+      const sc = leaf.scores;
+      const recs = leaf.recs;
+      for (let i = 0; i < leaf.n; i++) recs[i] = big.insert(mem[i]!, sc[i]!, 0);
+    }
+    this.#big = big;
+    this.#small = null;
+    this.#tree.table = big;
   }
 
   /**
@@ -172,29 +194,83 @@ export class ZSet implements TypedValue {
    * listpack when it fits. A listpack keeps scores as text, where -0 reads back as 0.
    */
   shrinkIfFits(limits: ZSetLimits): void {
-    if (this.#listpack || this.size > limits.entries) return;
-    for (const m of this.dict.keys()) if (m.length > limits.value) return;
-    this.#listpack = true;
-    for (let leaf: Leaf | null = this.#tree.head; leaf !== null; leaf = leaf.next) {
+    if (this.#small !== null || this.size > limits.entries) return;
+    const head = this.#tree.head;
+    for (let leaf: Leaf | null = head; leaf !== null; leaf = leaf.next) {
+      const mem = leaf.members;
+      for (let i = 0; i < leaf.n; i++) if (mem[i]!.length > limits.value) return;
+    }
+    const small = new Map<string, number>();
+    for (let leaf: Leaf | null = head; leaf !== null; leaf = leaf.next) {
       const sc = leaf.scores;
       for (let i = 0; i < leaf.n; i++) {
-        if (Object.is(sc[i], -0)) {
-          sc[i] = 0;
-          this.dict.set(leaf.members[i]!, 0);
-        }
+        if (Object.is(sc[i], -0)) sc[i] = 0;
+        small.set(leaf.members[i]!, sc[i]!);
       }
+      leaf.recs.fill(0);
     }
+    this.#small = small;
+    this.#big = null;
+    this.#tree.table = null;
   }
 
+  /** A deep copy (COPY, the STORE commands' sources are never shared). */
   clone(): ZSet {
-    const z = new ZSet(this.#listpack);
-    for (const [m, s] of this.dict) z.dict.set(m, s);
+    const z = new ZSet(true);
+    const small = this.#small;
+    if (small !== null) {
+      for (const [m, s] of small) z.#small!.set(m, s);
+    } else {
+      z.#small = null;
+      z.#big = this.#big!.clone();
+    }
+    // The copy's table has the same record numbers, so the copied tree's recs hold for it.
     z.#tree = this.#tree.clone();
+    z.#tree.table = z.#big;
     return z;
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    const small = this.#small;
+    if (small !== null) return small.get(member);
+    const big = this.#big!;
+    const r = big.find(member);
+    return r === 0 ? undefined : (big.value(r) as number);
+  }
+
+  /**
+   * score() of the member spelled by b[s, e) (a request's argument): a skiplist hashes the bytes
+   * in place and makes no string. Remembers what it found for updateFound/insertFound.
+   */
+  scoreBytes(b: Uint8Array, s: number, e: number): number | undefined {
+    const small = this.#small;
+    if (small !== null) {
+      const m = latin1(b, s, e);
+      this.#foundMember = m;
+      return small.get(m);
+    }
+    const big = this.#big!;
+    const r = big.findBytes(b, s, e);
+    this.#foundRecord = r;
+    return r === 0 ? undefined : (big.value(r) as number);
+  }
+
+  /** Member → score pairs: a listpack's in insertion order, a skiplist's in record order (a live walk). */
+  *entries(): IterableIterator<[string, number]> {
+    const small = this.#small;
+    if (small !== null) {
+      yield* small;
+      return;
+    }
+    const big = this.#big!;
+    const gen = big.generation;
+    // Records never move, so a member present for the whole walk is visited exactly once, however
+    // the set changes between steps (ZSCAN's guarantee); the walk ends if the table is emptied.
+    for (let r = big.first(); r !== 0; ) {
+      yield [big.keyOf(r), big.value(r) as number];
+      if (gen !== big.generation || this.#big !== big) return;
+      r = big.next(r);
+    }
   }
 
   /** First (lowest) member, or null when empty. */
@@ -214,35 +290,99 @@ export class ZSet implements TypedValue {
    * new member is too long or one more entry would pass the limit. A listpack stores -0 as 0.
    */
   insert(member: string, score: number, limits: ZSetLimits): void {
-    if (this.#listpack && (this.dict.size + 1 > limits.entries || member.length > limits.value)) this.#listpack = false;
-    if (this.#listpack && score === 0) score = 0;
-    this.dict.set(member, score);
-    this.#tree.add(score, member);
+    const small = this.#small;
+    if (small !== null) {
+      if (small.size + 1 > limits.entries || member.length > limits.value) {
+        this.convert();
+      } else {
+        if (score === 0) score = 0;
+        small.set(member, score);
+        this.#tree.add(score, member);
+        return;
+      }
+    }
+    this.#tree.add(score, member, this.#big!.insert(member, score, 0));
+  }
+
+  /**
+   * insert() of the member spelled by b[s, e), which the last scoreBytes looked up and did not
+   * find. A skiplist stores the key bytes straight from the request; the tree takes a string.
+   */
+  insertFound(b: Uint8Array, s: number, e: number, score: number, limits: ZSetLimits): void {
+    if (this.#small !== null) return this.insert(this.#foundMember, score, limits);
+    const r = this.#big!.insertBytesValue(b, s, e, score, 0);
+    this.#tree.addBytes(score, latin1(b, s, e), b, s, e, r);
   }
 
   /** Change an existing member's score (the caller passes the current one). */
   update(member: string, cur: number, score: number): void {
-    if (this.#listpack && score === 0) score = 0;
-    this.dict.set(member, score);
+    const small = this.#small;
+    let r = 0;
+    if (small !== null) {
+      if (score === 0) score = 0;
+      small.set(member, score);
+    } else {
+      const big = this.#big!;
+      r = big.find(member);
+      big.setValue(r, score);
+    }
     const t = this.#tree;
-    t.seekPresent(cur, member, false);
-    t.rescoreFound(cur, score, member);
+    t.seekPresent(cur, member, false, r);
+    t.rescoreFound(cur, score);
+  }
+
+  /**
+   * update() of the member spelled by b[s, e), which the last scoreBytes found with score cur:
+   * a skiplist rewrites the score in its record and finds the tree entry by score, comparing the
+   * bytes only against equal scores (no member string).
+   */
+  updateFound(cur: number, score: number, b: Uint8Array, s: number, e: number): void {
+    if (this.#small !== null) return this.update(this.#foundMember, cur, score);
+    const r = this.#foundRecord;
+    this.#big!.setValue(r, score);
+    const t = this.#tree;
+    t.seekPresentBytes(cur, b, s, e, r, false);
+    t.rescoreFound(cur, score, b, s, e);
   }
 
   /** Remove a member; false when absent. */
   remove(member: string): boolean {
-    const score = this.dict.get(member);
-    if (score === undefined) return false;
-    this.dict.delete(member);
+    const small = this.#small;
     const t = this.#tree;
-    t.seekPresent(score, member, false);
+    if (small !== null) {
+      const score = small.get(member);
+      if (score === undefined) return false;
+      small.delete(member);
+      t.seekPresent(score, member, false);
+      t.removeFound();
+      return true;
+    }
+    const big = this.#big!;
+    const r = big.find(member);
+    if (r === 0) return false;
+    // The tree first: its search may read other records (the table is emptied with the last one).
+    t.seekPresent(big.value(r) as number, member, false, r);
     t.removeFound();
+    big.remove(r);
+    return true;
+  }
+
+  /** remove() of the member spelled by b[s, e) (no string once skiplist-encoded). */
+  removeBytes(b: Uint8Array, s: number, e: number): boolean {
+    if (this.#small !== null) return this.remove(latin1(b, s, e));
+    const big = this.#big!;
+    const r = big.findBytes(b, s, e);
+    if (r === 0) return false;
+    const t = this.#tree;
+    t.seekPresentBytes(big.value(r) as number, b, s, e, r, false);
+    t.removeFound();
+    big.remove(r);
     return true;
   }
 
   /**
    * Remove the lowest member (the highest when max) and return it, or null when empty; its score
-   * is then in poppedScore. ZPOPMIN's step: no ZNode and no key search, the end is at hand.
+   * is then in poppedScore. ZPOPMIN's step: no ZNode and no tree search, the end is at hand.
    */
   pop(max: boolean): string | null {
     const t = this.#tree;
@@ -252,17 +392,39 @@ export class ZSet implements TypedValue {
     const i = max ? n - 1 : 0;
     const member = leaf.members[i]!;
     this.poppedScore = leaf.scores[i]!;
-    this.dict.delete(member);
+    const r = leaf.recs[i]!;
     t.removeEnd(max);
+    // A skiplist's entry names its record: no member hashing.
+    if (this.#small !== null) this.#small.delete(member);
+    else this.#big!.remove(r);
     return member;
   }
 
   /** 0-based rank in ascending order (descending when reverse), or -1 when absent. */
   rank(member: string, reverse = false): number {
-    const score = this.dict.get(member);
+    const small = this.#small;
+    let score: number | undefined;
+    let r = 0;
+    if (small !== null) {
+      score = small.get(member);
+    } else {
+      const big = this.#big!;
+      r = big.find(member);
+      score = r === 0 ? undefined : (big.value(r) as number);
+    }
     if (score === undefined) return -1;
     const t = this.#tree;
-    t.seekPresent(score, member, true);
+    t.seekPresent(score, member, true, r);
+    return reverse ? this.size - 1 - t.rank : t.rank;
+  }
+
+  /** rank() of the member spelled by b[s, e) (no string once skiplist-encoded). */
+  rankBytes(b: Uint8Array, s: number, e: number, reverse = false): number {
+    if (this.#small !== null) return this.rank(latin1(b, s, e), reverse);
+    const score = this.scoreBytes(b, s, e);
+    if (score === undefined) return -1;
+    const t = this.#tree;
+    t.seekPresentBytes(score, b, s, e, this.#foundRecord, true);
     return reverse ? this.size - 1 - t.rank : t.rank;
   }
 
@@ -369,7 +531,7 @@ export class ZSet implements TypedValue {
    * held (index === leaf.n only past the last). For ZNode.
    */
   locate(node: ZNode): Located {
-    const cur = this.dict.get(node.member);
+    const cur = this.score(node.member);
     const t = this.#tree;
     t.seekKey(cur ?? node.score, node.member, false);
     t.settle(t.leaf, t.index, t.rank);
@@ -426,7 +588,7 @@ export class ZSet implements TypedValue {
   firstInLex(r: LexRange): ZNode | null {
     if (!this.#inLexRange(r)) return null;
     const t = this.#tree;
-    if (this.#listpack) {
+    if (this.#small !== null) {
       if (!this.#scanLexFromHead(r)) return null;
     } else {
       t.seekMember(r.min, r.minKind, r.minex);
@@ -439,7 +601,7 @@ export class ZSet implements TypedValue {
   lastInLex(r: LexRange): ZNode | null {
     if (!this.#inLexRange(r)) return null;
     const t = this.#tree;
-    if (this.#listpack) {
+    if (this.#small !== null) {
       for (let leaf: Leaf | null = t.tail; leaf !== null; leaf = leaf.prev) {
         for (let i = leaf.n - 1; i >= 0; i--) {
           const m = leaf.members[i]!;
@@ -457,7 +619,7 @@ export class ZSet implements TypedValue {
   countInLex(r: LexRange): number {
     if (!this.#inLexRange(r)) return 0;
     const t = this.#tree;
-    if (this.#listpack) {
+    if (this.#small !== null) {
       if (!this.#scanLexFromHead(r)) return 0;
       let n = 0;
       this.each(new ZNode(this, t.leaf, t.index), false, 0, (m) => lexLteMax(m, r) && ++n > 0);
@@ -513,8 +675,23 @@ export class ZSet implements TypedValue {
     return gone.length;
   }
 
-  /** Check the index against the map; throws on the first broken invariant. For tests. */
+  /** Check the index against the member → score dictionary; throws on the first broken invariant. For tests. */
   checkStructure(): void {
-    this.#tree.checkStructure(this.dict);
+    this.#tree.checkStructure((m) => this.score(m), this.size);
+    const big = this.#big;
+    if (big === null) return;
+    let n = 0;
+    for (let r = big.first(); r !== 0; r = big.next(r)) {
+      const v = big.value(r);
+      if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`zset dictionary: ${big.keyOf(r)} holds ${String(v)}`);
+      n++;
+    }
+    if (n !== big.size) throw new Error(`zset dictionary: walk saw ${n} of ${big.size}`);
+    for (let leaf: Leaf | null = this.#tree.head; leaf !== null; leaf = leaf.next) {
+      for (let i = 0; i < leaf.n; i++) {
+        const m = leaf.members[i]!;
+        if (big.keyOf(leaf.recs[i]!) !== m) throw new Error(`zset tree: the entry of ${m} names record ${leaf.recs[i]}`);
+      }
+    }
   }
 }

@@ -1,14 +1,18 @@
 // The ordered index behind a sorted set: an order-statistic B+tree of (score, member) entries,
 // sorted by score then member bytes, with O(log n) add, remove, rank, rank lookup and bound
-// searches. Knows nothing of the member → score map, encodings or range syntax (types/zset.ts).
+// searches. Knows nothing of the member → score dictionary, encodings or range syntax
+// (types/zset.ts); of the skiplist's byte table it knows each entry's record number (recs) and
+// how to read a record's key bytes. A present entry is found by its member's bytes (a request's
+// argument) and its record, so an update needs no member string.
 //
 // Why a B+tree and not Redis's skiplist: in JS every skiplist node is an object plus its level
 // arrays, scattered over the heap, so each step of a search costs two or three cache misses, and
 // a member costs ~200 bytes and three GC cells. Here entries sit in sorted runs of up to LEAF_MAX
-// per leaf (a Float64Array of scores beside an array of members); inner nodes hold separator keys
+// per leaf (a Float64Array of scores beside an array of members and an Int32Array of their
+// records in the member table, when there is one); inner nodes hold separator keys
 // and subtree counts (for ranks), so a search at 1M members touches four nodes. Chosen by
 // measurement (bench/collections.ts, 1M members): ZRANK 13.6 → 3.1 µs, ZADD of a new member 13.5
-// → 2.9 µs, ZRANGEBYSCORE 25 → 5.9 µs; what remains is mostly the member → score Map.
+// → 2.9 µs, ZRANGEBYSCORE 25 → 5.9 µs.
 
 /** Entries per leaf and children per inner node (a node splits past these). */
 const LEAF_MAX = 128;
@@ -29,12 +33,15 @@ export class Leaf {
   n = 0;
   scores: Float64Array;
   members: string[];
+  /** Each entry's record in the member table (tree.table), or 0 (no table: a listpack). */
+  recs: Int32Array;
   prev: Leaf | null = null;
   next: Leaf | null = null;
 
   constructor(cap: number) {
     this.scores = new Float64Array(cap);
     this.members = new Array<string>(cap).fill("");
+    this.recs = new Int32Array(cap);
   }
 
   /** Make room for at least `need` entries (capacity doubles, up to LEAF_MAX). */
@@ -45,10 +52,13 @@ export class Leaf {
     if (cap > LEAF_MAX) cap = LEAF_MAX;
     const scores = new Float64Array(cap);
     scores.set(this.scores);
+    const recs = new Int32Array(cap);
+    recs.set(this.recs);
     const members = new Array<string>(cap).fill("");
     for (let j = 0; j < this.n; j++) members[j] = this.members[j]!;
     this.scores = scores;
     this.members = members;
+    this.recs = recs;
   }
 }
 
@@ -75,6 +85,48 @@ export function lessKey(s: number, m: string, score: number, member: string): bo
   return s < score || (s === score && m < member);
 }
 
+/** Compare a stored member with the member spelled by b[s, e), byte by byte: < 0, 0 or > 0. */
+export function cmpBytes(m: string, b: Uint8Array, s: number, e: number): number {
+  const n = m.length;
+  const len = e - s;
+  const k = n < len ? n : len;
+  for (let i = 0; i < k; i++) {
+    const d = m.charCodeAt(i) - b[s + i]!;
+    if (d !== 0) return d;
+  }
+  return n - len;
+}
+
+/** No key bytes: the search key's member is the string passed. */
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The member table's side the tree reads (keytable.ts's KeyTable): record r's key bytes are
+ * u8[valueStart(r) - keyLength(r), valueStart(r)). Read at each use: the arena moves as it grows.
+ */
+export interface RecordKeys {
+  readonly u8: Uint8Array;
+  keyLength(r: number): number;
+  valueStart(r: number): number;
+}
+
+/** Compare record r's key with the bytes b[s, e): < 0, 0 or > 0. */
+function cmpRecord(t: RecordKeys, r: number, b: Uint8Array, s: number, e: number): number {
+  const u8 = t.u8;
+  const n = t.keyLength(r);
+  const p = t.valueStart(r) - n;
+  const len = e - s;
+  const k = n < len ? n : len;
+  for (let i = 0; i < k; i++) {
+    const d = u8[p + i]! - b[s + i]!;
+    if (d !== 0) return d;
+  }
+  return n - len;
+}
+
+/** A tie run this long is searched by member; a shorter one is scanned for the entry's record. */
+const TIE_SCAN = 16;
+
 /** Compare a member with a bound, as Redis's sdscmplex does. */
 export function cmpBound(member: string, kind: BoundKind, bound: string): number {
   if (kind === -1) return 1;
@@ -95,6 +147,12 @@ export class ZTree {
   leaf: Leaf;
   index = 0;
   rank = 0;
+  /**
+   * The member table whose records leaves name (recs), or null (a listpack: recs are 0). Ties on
+   * score are then settled by record (the same one: no member read) or by the record's key bytes
+   * (one cache line) rather than through the member string (two or three dependent loads).
+   */
+  table: RecordKeys | null = null;
 
   constructor() {
     const leaf = new Leaf(LEAF_FIRST);
@@ -136,17 +194,34 @@ export class ZTree {
    * A present key is found in its own leaf (index < leaf.n). withRank also sums the rank.
    */
   seekKey(score: number, member: string, withRank: boolean): void {
-    const leaf = this.#descend(score, member, withRank);
-    this.#searchLeaf(leaf, 0, score, member);
+    const leaf = this.#descend(score, member, NO_BYTES, 0, -1, withRank);
+    this.#searchLeaf(leaf, 0, score, member, NO_BYTES, 0, -1);
   }
 
   /**
    * seekKey for a key known to be present (updates, removals, ranks). When no other entry of the
    * leaf has its score, the entry is found by score alone: no member string is read, and in a
-   * large set each one read is a cache miss or two.
+   * large set each one read is a cache miss or two. Given its record (rec, not 0), a short run of
+   * ties is scanned for it, again without reading a member.
    */
-  seekPresent(score: number, member: string, withRank: boolean): void {
-    const leaf = this.#descend(score, member, withRank);
+  seekPresent(score: number, member: string, withRank: boolean, rec = 0): void {
+    this.#seekPresent(score, member, NO_BYTES, 0, -1, rec, withRank);
+  }
+
+  /**
+   * seekPresent for the member spelled by b[s, e) (a request's argument: no string made), whose
+   * record in the table is rec (0 when there is no table).
+   */
+  seekPresentBytes(score: number, b: Uint8Array, s: number, e: number, rec: number, withRank: boolean): void {
+    this.#seekPresent(score, "", b, s, e, rec, withRank);
+  }
+
+  /**
+   * The search key's member is `member` when ke < 0, else the bytes kb[ks, ke): members are only
+   * compared on equal scores, so the choice costs a branch there and nothing on the way down.
+   */
+  #seekPresent(score: number, member: string, kb: Uint8Array, ks: number, ke: number, rec: number, withRank: boolean): void {
+    const leaf = this.#descend(score, member, kb, ks, ke, withRank);
     const sc = leaf.scores;
     const n = leaf.n;
     let lo = 0;
@@ -156,14 +231,29 @@ export class ZTree {
       if (sc[mid]! < score) lo = mid + 1;
       else hi = mid;
     }
-    if (lo + 1 < n && sc[lo + 1] === score) return this.#searchLeaf(leaf, lo, score, member);
+    if (lo + 1 < n && sc[lo + 1] === score) {
+      // A tie: the entry is in the run of its score from lo; a short run is scanned for its record.
+      if (rec !== 0) {
+        const recs = leaf.recs;
+        const stop = lo + TIE_SCAN < n ? lo + TIE_SCAN : n;
+        for (let j = lo; j < stop && sc[j] === score; j++) {
+          if (recs[j] === rec) {
+            this.leaf = leaf;
+            this.index = j;
+            this.rank += j;
+            return;
+          }
+        }
+      }
+      return this.#searchLeaf(leaf, lo, score, member, kb, ks, ke);
+    }
     this.leaf = leaf;
     this.index = lo;
     this.rank += lo;
   }
 
   /** The inner levels of seekKey: records the path, leaves the rank above the leaf in this.rank. */
-  #descend(score: number, member: string, withRank: boolean): Leaf {
+  #descend(score: number, member: string, kb: Uint8Array, ks: number, ke: number, withRank: boolean): Leaf {
     let node = this.#root;
     let rank = 0;
     for (let h = this.#height; h > 0; h--) {
@@ -176,7 +266,7 @@ export class ZTree {
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         const k = keys[mid]!;
-        if (k < score || (k === score && kmem[mid]! <= member)) lo = mid + 1;
+        if (k < score || (k === score && (ke < 0 ? kmem[mid]! <= member : cmpBytes(kmem[mid]!, kb, ks, ke) <= 0))) lo = mid + 1;
         else hi = mid;
       }
       const c = lo - 1;
@@ -193,20 +283,31 @@ export class ZTree {
   }
 
   /** The first entry of leaf at or after `from` that is ≥ (score, member); this.rank grows by its index. */
-  #searchLeaf(leaf: Leaf, from: number, score: number, member: string): void {
+  #searchLeaf(leaf: Leaf, from: number, score: number, member: string, kb: Uint8Array, ks: number, ke: number): void {
     const sc = leaf.scores;
-    const mem = leaf.members;
     let lo = from;
     let hi = leaf.n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const s = sc[mid]!;
-      if (s < score || (s === score && mem[mid]! < member)) lo = mid + 1;
+      if (s < score || (s === score && this.#entryBelow(leaf, mid, member, kb, ks, ke))) lo = mid + 1;
       else hi = mid;
     }
     this.leaf = leaf;
     this.index = lo;
     this.rank += lo;
+  }
+
+  /**
+   * Is entry i's member below the search key's (member, or kb[ks, ke) when ke ≥ 0)? Key bytes
+   * are compared with the entry's record when there is a table (the record's line, not the
+   * string's two or three).
+   */
+  #entryBelow(leaf: Leaf, i: number, member: string, kb: Uint8Array, ks: number, ke: number): boolean {
+    if (ke < 0) return leaf.members[i]! < member;
+    const t = this.table;
+    const r = leaf.recs[i]!;
+    return t !== null && r !== 0 ? cmpRecord(t, r, kb, ks, ke) < 0 : cmpBytes(leaf.members[i]!, kb, ks, ke) < 0;
   }
 
   /** The first entry whose score is above bound (after) or at least bound (!after). */
@@ -322,17 +423,27 @@ export class ZTree {
   // ---- changes ----
 
   /** Add an absent entry. */
-  add(score: number, member: string): void {
-    this.seekKey(score, member, false);
+  add(score: number, member: string, rec = 0): void {
+    this.#add(score, member, NO_BYTES, 0, -1, rec);
+  }
+
+  /** add() of a member whose bytes are b[s, e) (a request's argument), searching with those. */
+  addBytes(score: number, member: string, b: Uint8Array, s: number, e: number, rec: number): void {
+    this.#add(score, member, b, s, e, rec);
+  }
+
+  /** add(), searching with the key bytes kb[ks, ke) when ke ≥ 0 (they spell member). */
+  #add(score: number, member: string, kb: Uint8Array, ks: number, ke: number, rec: number): void {
+    this.#searchLeaf(this.#descend(score, member, kb, ks, ke, false), 0, score, member, kb, ks, ke);
     const leaf = this.leaf;
     const i = this.index;
     for (let h = this.#height; h > 0; h--) pathNode[h]!.counts[pathIdx[h]!]!++;
     const n = leaf.n;
     if (n === leaf.scores.length) {
-      if (n >= LEAF_MAX) return this.#splitLeaf(leaf, i, score, member);
+      if (n >= LEAF_MAX) return this.#splitLeaf(leaf, i, score, member, rec);
       leaf.grow(n + 1);
     }
-    putAt(leaf, i, score, member);
+    putAt(leaf, i, score, member, rec);
   }
 
   /**
@@ -364,6 +475,7 @@ export class ZTree {
     const sc = leaf.scores;
     const mem = leaf.members;
     sc.copyWithin(i, i + 1, n + 1);
+    leaf.recs.copyWithin(i, i + 1, n + 1);
     for (let j = i; j < n; j++) mem[j] = mem[j + 1]!;
     mem[n] = "";
     leaf.n = n;
@@ -372,31 +484,47 @@ export class ZTree {
   }
 
   /**
-   * Give the entry the last seekKey/seekPresent found, (cur, member), a new score: in place when the order
-   * does not change and no separator above is crossed, else by removing and adding it.
+   * Give the entry the last seekKey/seekPresent found (its score is cur) a new score: in place
+   * when the order does not change and no separator above is crossed, else by removing and adding
+   * it. The stored member string is kept: the caller needs none (a copy from each request would
+   * also double the member's memory and age into the heap). Given the member's bytes kb[ks, ke)
+   * (a request's argument, in cache), ties on score compare those with the neighbours' records
+   * instead of reading the strings, which in a large set are likely cache misses.
    */
-  rescoreFound(cur: number, score: number, member: string): void {
+  rescoreFound(cur: number, score: number, kb: Uint8Array = NO_BYTES, ks = 0, ke = -1): void {
     const leaf = this.leaf;
     const i = this.index;
     const n = leaf.n;
     const sc = leaf.scores;
-    // Keep the stored string (the one the member → score map holds as its key), not the caller's
-    // equal copy: a copy from each request would double the member's memory and age into the heap.
-    member = leaf.members[i]!;
+    const member = leaf.members[i]!;
+    const rec = leaf.recs[i]!;
     // The first entry of a leaf may not go below its separator, nor the last reach the next one;
     // the first and last leaves have no such bound on their outer side.
-    const lowOk = i > 0 ? lessKey(sc[i - 1]!, leaf.members[i - 1]!, score, member) : leaf.prev === null || score > cur;
-    const highOk = i < n - 1 ? lessKey(score, member, sc[i + 1]!, leaf.members[i + 1]!) : leaf.next === null || score < cur;
+    let lowOk: boolean;
+    if (i > 0) {
+      const s = sc[i - 1]!;
+      lowOk = s < score || (s === score && this.#entryBelow(leaf, i - 1, member, kb, ks, ke));
+    } else {
+      lowOk = leaf.prev === null || score > cur;
+    }
+    let highOk: boolean;
+    if (i < n - 1) {
+      const s = sc[i + 1]!;
+      // Members are distinct: "not below" is "above".
+      highOk = score < s || (score === s && !this.#entryBelow(leaf, i + 1, member, kb, ks, ke));
+    } else {
+      highOk = leaf.next === null || score < cur;
+    }
     if (lowOk && highOk) {
       sc[i] = score;
       return;
     }
     this.removeFound();
-    this.add(score, member);
+    this.#add(score, member, kb, ks, ke, rec);
   }
 
   /** Split a full leaf while adding (score, member) at i; the new right leaf goes to the parent. */
-  #splitLeaf(left: Leaf, i: number, score: number, member: string): void {
+  #splitLeaf(left: Leaf, i: number, score: number, member: string, rec: number): void {
     const n = left.n;
     // Appending past the last leaf or prepending before the first (ordered loads, RDB loading)
     // leaves the old leaf full instead of half empty.
@@ -406,6 +534,7 @@ export class ZTree {
     const lm = left.members;
     const rs = right.scores;
     const rm = right.members;
+    right.recs.set(left.recs.subarray(m, n));
     for (let j = m; j < n; j++) {
       rs[j - m] = ls[j]!;
       rm[j - m] = lm[j]!;
@@ -419,8 +548,8 @@ export class ZTree {
     else this.#tail = right;
     left.next = right;
     const toLeft = m === 0 || (m !== n && i <= m);
-    if (toLeft) putAt(left, i, score, member);
-    else putAt(right, i - m, score, member);
+    if (toLeft) putAt(left, i, score, member, rec);
+    else putAt(right, i - m, score, member, rec);
     this.#addChild(1, left.n, right, right.n, rs[0]!, rm[0]!);
   }
 
@@ -520,6 +649,7 @@ export class ZTree {
       l.grow(ln + rn);
       const ls = l.scores;
       const lm = l.members;
+      l.recs.set(r.recs.subarray(0, rn), ln);
       for (let j = 0; j < rn; j++) {
         ls[ln + j] = r.scores[j]!;
         lm[ln + j] = r.members[j]!;
@@ -558,10 +688,10 @@ export class ZTree {
   }
 
   /**
-   * Check every structural invariant against the member → score map; throws on the first broken
-   * one. For tests.
+   * Check every structural invariant against the member → score dictionary (its lookup and its
+   * size); throws on the first broken one. For tests.
    */
-  checkStructure(dict: ReadonlyMap<string, number>): void {
+  checkStructure(scoreOf: (member: string) => number | undefined, size: number): void {
     const fail = (msg: string): never => {
       throw new Error(`zset tree: ${msg}`);
     };
@@ -576,7 +706,7 @@ export class ZTree {
           if (i > 0 && !lessKey(leaf.scores[i - 1]!, leaf.members[i - 1]!, s, m)) fail("leaf out of order");
           if (lo !== null && lessKey(s, m, lo[0], lo[1])) fail("entry below its separator");
           if (hi !== null && !lessKey(s, m, hi[0], hi[1])) fail("entry not below the next separator");
-          if (dict.get(m) !== s) fail(`map disagrees on ${m}`);
+          if (!Object.is(scoreOf(m), s)) fail(`dictionary disagrees on ${m}`);
         }
         return leaf.n;
       }
@@ -593,7 +723,7 @@ export class ZTree {
       return total;
     };
     const total = walk(this.#root, this.#height, null, null);
-    if (total !== dict.size) fail(`tree holds ${total}, map ${dict.size}`);
+    if (total !== size) fail(`tree holds ${total}, dictionary ${size}`);
     if (leaves[0] !== this.#head || leaves[leaves.length - 1] !== this.#tail) fail("head/tail");
     for (let i = 0; i < leaves.length; i++) {
       if (leaves[i]!.prev !== (leaves[i - 1] ?? null) || leaves[i]!.next !== (leaves[i + 1] ?? null)) fail("leaf chain");
@@ -603,15 +733,18 @@ export class ZTree {
 }
 
 /** Insert into a leaf with room. */
-function putAt(leaf: Leaf, i: number, score: number, member: string): void {
+function putAt(leaf: Leaf, i: number, score: number, member: string, rec: number): void {
   const n = leaf.n;
   const sc = leaf.scores;
   const mem = leaf.members;
+  const recs = leaf.recs;
   if (i < n) {
     sc.copyWithin(i + 1, i, n);
+    recs.copyWithin(i + 1, i, n);
     for (let j = n; j > i; j--) mem[j] = mem[j - 1]!;
   }
   sc[i] = score;
+  recs[i] = rec;
   mem[i] = member;
   leaf.n = n + 1;
 }
@@ -637,6 +770,7 @@ function copyNode(node: Inner | Leaf, h: number, leaves: Leaf[]): Inner | Leaf {
     const src = node as Leaf;
     const leaf = new Leaf(src.scores.length);
     leaf.scores.set(src.scores);
+    leaf.recs.set(src.recs);
     for (let i = 0; i < src.n; i++) leaf.members[i] = src.members[i]!;
     leaf.n = src.n;
     leaves.push(leaf);

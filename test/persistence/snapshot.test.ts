@@ -32,7 +32,7 @@ function canon(v: Value): unknown {
     case "list": return ["l", (v as List).toArray()];
     case "set": return ["set", [...(v as SetValue).values()].sort()];
     case "hash": return ["h", [...(v as Hash).entries()].sort()];
-    case "zset": return ["z", [...(v as ZSet).dict].sort()];
+    case "zset": return ["z", [...(v as ZSet).entries()].sort()];
     default: return ["?"];
   }
 }

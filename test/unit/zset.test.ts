@@ -1,8 +1,9 @@
 // The sorted set value on its own: order, ranks, range searches, range removals, encoding
 // switches and clone, checked against a sorted-array model with fast-check; then the B+tree
 // behind it at sizes that split and merge nodes over several levels (checkStructure), positions
-// that outlive changes, pops and each(); last, the hot path's score argument and score reply
-// (commands/zsetaccess.ts) against string2d and Reply.double.
+// that outlive changes, pops and each(); the member → score dictionary's byte API (lookups by a
+// request's bytes), encoding switches and live walks; last, the hot path's score argument and
+// score reply (commands/zsetaccess.ts) against string2d and Reply.double.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { replyScore, scoreArg } from "../../src/commands/zsetaccess.ts";
@@ -573,6 +574,160 @@ test("rangeByRank: counts from a rank up or down across leaves, with or without 
       }
     }
   }
+});
+
+// ---- the member → score dictionary: a Map while listpack, a byte table (records) once skiplist ----
+
+/** A request-like buffer: the member's bytes at a random offset among other bytes. */
+function spelled(m: string, rnd: () => number): [Buffer, number, number] {
+  const pad = Math.floor(rnd() * 7);
+  const b = Buffer.alloc(pad + m.length + 3, 0x2a);
+  b.write(m, pad, "latin1");
+  return [b, pad, pad + m.length];
+}
+
+test("bytes API (scoreBytes/insertFound/updateFound/removeBytes/rankBytes) agrees with a model, with many ties, in both encodings", () => {
+  for (const listpack of [true, false]) {
+    const z = new ZSet(listpack);
+    const model = new Map<string, number>();
+    const rnd = lcg(listpack ? 31 : 32);
+    const n = listpack ? 300 : 6000;
+    // Few distinct scores (long tie runs across leaves), -0 beside 0, and ±inf.
+    const scoreOf = (): number => [0, -0, 1, 2, 3, Infinity, -Infinity, 2.5][Math.floor(rnd() * 8)]!;
+    const name = (i: number): string => (i % 11 === 0 ? `\xff${i}\x00` : `m${i}`);
+    for (let k = 0; k < n * 4; k++) {
+      const m = name(Math.floor(rnd() * n));
+      const [b, s, e] = spelled(m, rnd);
+      const roll = rnd();
+      const cur = z.scoreBytes(b, s, e);
+      expect(cur).toBe(model.get(m));
+      if (roll < 0.2) {
+        expect(z.removeBytes(b, s, e)).toBe(model.delete(m));
+      } else if (roll < 0.3) {
+        if (k % 97 === 0) {
+          const sorted = sortedModel(model);
+          const want = sorted.findIndex(([x]) => x === m);
+          expect(z.rankBytes(b, s, e)).toBe(want);
+          expect(z.rankBytes(b, s, e, true)).toBe(want < 0 ? -1 : sorted.length - 1 - want);
+        }
+      } else {
+        let score = scoreOf();
+        if (listpack && score === 0) score = 0;
+        if (cur === undefined) z.insertFound(b, s, e, score, BIG);
+        else if (!Object.is(cur, score)) z.updateFound(cur, score, b, s, e);
+        if (cur === undefined || !Object.is(cur, score)) model.set(m, score);
+      }
+      if (k % 5000 === 0) z.checkStructure();
+    }
+    expect(z.encoding()).toBe(listpack ? "listpack" : "skiplist");
+    checkBig(z, model, 7);
+    for (const [m, s] of model) expect(Object.is(z.score(m), s)).toBe(true);
+  }
+});
+
+test("skiplist scores round-trip exactly through the byte table: -0, ±inf, extremes; clone is deep", () => {
+  const z = new ZSet(false);
+  const scores = [-0, 0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 2 ** 53 + 2, -1e-300];
+  scores.forEach((s, i) => z.insert(`s${i}`, s, BIG));
+  const rnd = lcg(3);
+  scores.forEach((s, i) => {
+    expect(Object.is(z.score(`s${i}`), s)).toBe(true);
+    const [b, st, e] = spelled(`s${i}`, rnd);
+    expect(Object.is(z.scoreBytes(b, st, e), s)).toBe(true);
+  });
+  expect(new Map(z.entries())).toEqual(new Map(scores.map((s, i) => [`s${i}`, s])));
+  expect(Object.is(new Map(z.entries()).get("s0"), -0)).toBe(true);
+  const c = z.clone();
+  c.checkStructure();
+  // updateFound and insertFound act on what the scoreBytes just before them found.
+  const [b, s, e] = spelled("s2", rnd);
+  c.updateFound(c.scoreBytes(b, s, e)!, 5, b, s, e);
+  expect(c.removeBytes(...spelled("s3", rnd))).toBe(true);
+  const nw = spelled("new", rnd);
+  expect(c.scoreBytes(...nw)).toBeUndefined();
+  c.insertFound(...nw, 1, BIG);
+  c.checkStructure();
+  z.checkStructure();
+  expect(z.score("s2")).toBe(Infinity);
+  expect(z.score("s3")).toBe(-Infinity);
+  expect(z.score("new")).toBeUndefined();
+  expect(c.score("s2")).toBe(5);
+  expect(c.score("new")).toBe(1);
+});
+
+test("entries(): a live walk of a skiplist returns each member present for the whole walk exactly once (ZSCAN's guarantee)", () => {
+  const z = new ZSet(false);
+  for (let i = 0; i < 5000; i++) z.insert(`k${i}`, i % 50, BIG);
+  const stay = new Set<string>();
+  for (let i = 0; i < 5000; i += 3) stay.add(`k${i}`);
+  const seen = new Map<string, number>();
+  const rnd = lcg(17);
+  let step = 0;
+  for (const [m] of z.entries()) {
+    seen.set(m, (seen.get(m) ?? 0) + 1);
+    // Between steps: remove members that are not kept, add new ones, rescore kept ones.
+    if (++step % 10 === 0) {
+      for (let j = 0; j < 5; j++) {
+        const i = Math.floor(rnd() * 5000);
+        if (i % 3 !== 0) z.remove(`k${i}`);
+        const cur = z.score(`k${i - (i % 3)}`)!;
+        z.update(`k${i - (i % 3)}`, cur, cur + 1);
+        z.insert(`n${step}-${j}`, rnd() * 100, BIG);
+      }
+    }
+  }
+  for (const m of stay) expect(seen.get(m)).toBe(1);
+  for (const [, count] of seen) expect(count).toBe(1);
+  z.checkStructure();
+});
+
+test("encoding switches move members between the Map and the byte table; pops and range removals free records", () => {
+  const lim = { entries: 16, value: 64 };
+  const z = new ZSet();
+  const model = new Map<string, number>();
+  const rnd = lcg(8);
+  for (let i = 0; i < 16; i++) {
+    z.insert(`a${i}`, i % 3, lim);
+    model.set(`a${i}`, i % 3);
+  }
+  expect(z.encoding()).toBe("listpack");
+  const a16 = spelled("a16", rnd);
+  expect(z.scoreBytes(...a16)).toBeUndefined();
+  z.insertFound(...a16, 1, lim);
+  model.set("a16", 1);
+  expect(z.encoding()).toBe("skiplist");
+  z.checkStructure();
+  checkBig(z, model, 1);
+  // Pops free records without a member lookup; a rank range removal goes by member.
+  expect(z.pop(false)).toBe(sortedModel(model)[0]![0]);
+  model.delete(sortedModel(model)[0]![0]);
+  expect(z.pop(true)).toBe(sortedModel(model).at(-1)![0]);
+  model.delete(sortedModel(model).at(-1)![0]);
+  expect(z.removeRankRange(0, 3)).toBe(4);
+  for (const [m] of sortedModel(model).slice(0, 4)) model.delete(m);
+  z.checkStructure();
+  checkBig(z, model, 1);
+  // Back to a listpack (a STORE result that fits), then over the limit again.
+  z.shrinkIfFits(lim);
+  expect(z.encoding()).toBe("listpack");
+  checkBig(z, model, 1);
+  for (let i = 0; i < 20; i++) {
+    const m = `b${i}`;
+    const [b, s, e] = spelled(m, rnd);
+    if (z.scoreBytes(b, s, e) === undefined) z.insertFound(b, s, e, i % 2, lim);
+    model.set(m, i % 2);
+  }
+  expect(z.encoding()).toBe("skiplist");
+  z.checkStructure();
+  checkBig(z, model, 1);
+  // Drained to empty (the table resets its arena) and refilled.
+  while (z.pop(false) !== null);
+  expect(z.size).toBe(0);
+  z.insert("again", 2, lim);
+  const again = spelled("again", rnd);
+  z.updateFound(z.scoreBytes(...again)!, 3, ...again);
+  z.checkStructure();
+  expect(walk(z)).toEqual([["again", 3]]);
 });
 
 // ---- the ZADD/ZPOPMIN hot path's score argument and score reply ----
