@@ -66,7 +66,9 @@ function recordSize(klen: number, vcap: number): number {
   const n = HEAD + klen + vcap;
   if (n <= 128) return (n + 15) & ~15;
   if (n <= 1024) return (n + 63) & ~63;
-  return (n + 511) & ~511;
+  // Eight size classes per doubling past 1 KB (at most 1/8 wasted, as jemalloc's classes).
+  const step = 2 ** (Math.floor(Math.log2(n)) - 3);
+  return Math.ceil(n / step) * step;
 }
 
 /** Bytes a value needs in the arena (0 when it lives in the object table). */
