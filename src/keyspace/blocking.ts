@@ -1,6 +1,7 @@
 // Blocked clients: who waits on which keys (FIFO per key), which keys became ready since the last
 // command, and the timers that end a wait. Knows nothing of commands, replies or sockets: a Waiter
-// brings its own serve/timeout callbacks (commands/list.ts); the dispatcher calls serveReady().
+// brings its own serve/timeout callbacks (commands/waiter.ts, for the list and sorted-set pops);
+// the dispatcher calls serveReady().
 import type { Clock } from "../util/clock.ts";
 
 export interface Waiter {
