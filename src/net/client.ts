@@ -144,9 +144,17 @@ export class Connection {
     this.#postponed = this.ctx.postponed = true;
     srv.pausedClients.add(this.#wake);
     const delay = Math.min(Math.max(srv.pauseUntilMs - srv.clock.now(), 1), 0x7fffffff);
-    this.#pauseTimer = setTimeout(this.#wake, delay);
+    this.#pauseTimer = setTimeout(this.#pauseEnded, delay);
     return start;
   }
+
+  /**
+   * The pause deadline passed: resume every held client in the order they were held, as Redis
+   * does (each client's own timer could fire in any order for one shared deadline).
+   */
+  readonly #pauseEnded = (): void => {
+    for (const wake of Array.from(this.server.pausedClients)) wake();
+  };
 
   readonly #wake = (): void => {
     if (!this.#postponed) return;
