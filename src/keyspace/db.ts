@@ -154,8 +154,7 @@ export class Db {
       this.#added(key, t.insert(key, value, this.#clock.now()));
       return;
     }
-    this.#overwrite(r, key, keepTtl);
-    r = t.find(key);
+    r = this.#overwrite(r, keepTtl);
     if (r === 0) this.#added(key, t.insert(key, value, this.#clock.now()));
     else t.setValue(r, value);
   }
@@ -165,8 +164,7 @@ export class Db {
     const t = this.dict;
     let r = t.findBytes(b, ks, ke);
     if (r !== 0) {
-      this.#overwrite(r, t.keyOf(r), false);
-      r = t.findBytes(b, ks, ke);
+      r = this.#overwrite(r, false);
       if (r !== 0) {
         t.setValue(r, value);
         return;
@@ -190,8 +188,7 @@ export class Db {
         // The common case: a live key without TTL is overwritten in place.
         t.setAccessTime(r, this.#clock.now());
       } else {
-        this.#overwrite(r, t.keyOf(r), keepTtl);
-        r = t.findBytes(b, ks, ke);
+        r = this.#overwrite(r, keepTtl);
       }
     }
     if (r !== 0) {
@@ -208,18 +205,20 @@ export class Db {
   /**
    * Before an existing key r gets a new value: reclaim it if logically expired (like Redis's
    * setKey, which looks the key up for writing first), count the access, drop the TTL unless kept.
+   * Returns r, or 0 when the key was reclaimed.
    */
-  #overwrite(r: number, key: string, keepTtl: boolean): void {
+  #overwrite(r: number, keepTtl: boolean): number {
     const t = this.dict;
     const now = this.#clock.now();
     if (t.hasFlag(r, FLAG_EXPIRE)) {
-      if (this.expireIfNeeded(key, now)) {
-        if (t.find(key) === 0) return;
-      }
+      const key = t.keyOf(r);
+      // Records never move: r stays valid unless expiry removed the key.
+      if (this.expireIfNeeded(key, now) && t.find(key) === 0) return 0;
       if (!keepTtl) this.persist(key);
     }
     t.setAccessTime(r, now);
     if (this.lfu) t.setLfu(r, this.#lfuBump(t.lfu(r), now));
+    return r;
   }
 
   /** A key was created at record r. */

@@ -116,12 +116,9 @@ export class SetValue implements TypedValue {
   }
 
   clone(): SetValue {
-    const c = new SetValue(this.#small ?? [], this.#enc === HASHTABLE ? LISTPACK : this.#enc);
-    if (this.#big !== null) {
-      c.#small = null;
-      c.#big = this.#big.clone();
-      c.#enc = HASHTABLE;
-    }
+    if (this.#big === null) return new SetValue(this.#small!, this.#enc);
+    const c = new SetValue([], HASHTABLE);
+    c.#big = this.#big.clone();
     return c;
   }
 
